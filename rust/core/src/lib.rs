@@ -1,0 +1,27 @@
+//! A scalar reverse-mode autograd engine with small neural nets, after Andrej
+//! Karpathy's micrograd.
+//!
+//! ```
+//! use micrograd_core::Value;
+//!
+//! let a = Value::from(-4.0);
+//! let b = Value::from(2.0);
+//! let c = &a * &b + b.pow(3.0);
+//! c.backward();
+//! assert_eq!(c.data(), 0.0);
+//! assert_eq!(a.grad(), 2.0); // dc/da = b
+//! assert_eq!(b.grad(), -4.0 + 3.0 * 4.0); // dc/db = a + 3 b^2
+//! ```
+
+mod backward;
+mod error;
+pub mod nn;
+mod op;
+mod ops;
+mod value;
+
+pub use backward::topological_order;
+pub use error::{Error, Result};
+pub use nn::{Activation, Layer, Neuron, MLP};
+pub use op::Op;
+pub use value::Value;

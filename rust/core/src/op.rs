@@ -1,0 +1,176 @@
+//! The calculus of every op: its forward value and its local derivative, side by side.
+//!
+//! Each variant owns its operands, so the graph is a plain tree of `Rc`s with no
+//! closures (closures capturing `Rc`s make cycles and hide the math). `forward`
+//! computes a node's value from its operands; `propagate` adds the node's gradient,
+//! times each local derivative, into its operands. Read the two matches together.
+
+use crate::value::Value;
+
+/// How a node was made, with the operands it was made from.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// A value created directly (an input or a parameter).
+    Leaf,
+    Add(Value, Value),
+    Sub(Value, Value),
+    Mul(Value, Value),
+    Div(Value, Value),
+    Neg(Value),
+    /// `base ** exponent` with a constant exponent.
+    PowScalar(Value, f64),
+    /// `base ** exponent` where the exponent is a Value too.
+    Pow(Value, Value),
+    Relu(Value),
+    /// Leaky ReLU with the given negative slope.
+    LeakyRelu(Value, f64),
+    Tanh(Value),
+    Sigmoid(Value),
+    Exp(Value),
+    Log(Value),
+}
+
+impl Op {
+    /// The value of this op, from its operands' current data.
+    pub(crate) fn forward(&self) -> f64 {
+        match self {
+            Op::Leaf => 0.0,
+            Op::Add(a, b) => a.data() + b.data(),
+            Op::Sub(a, b) => a.data() - b.data(),
+            Op::Mul(a, b) => a.data() * b.data(),
+            Op::Div(a, b) => a.data() / b.data(),
+            Op::Neg(a) => -a.data(),
+            Op::PowScalar(a, n) => a.data().powf(*n),
+            Op::Pow(a, b) => a.data().powf(b.data()),
+            Op::Relu(a) => relu(a.data()),
+            Op::LeakyRelu(a, slope) => leaky_relu(a.data(), *slope),
+            Op::Tanh(a) => a.data().tanh(),
+            Op::Sigmoid(a) => sigmoid(a.data()),
+            Op::Exp(a) => a.data().exp(),
+            Op::Log(a) => a.data().ln(),
+        }
+    }
+
+    /// Chain rule for one node: add `grad * d(out)/d(operand)` into each operand's
+    /// grad, where `out` is this node's value.
+    pub(crate) fn propagate(&self, out: f64, grad: f64) {
+        match self {
+            Op::Leaf => {}
+            Op::Add(a, b) => {
+                a.add_grad(grad);
+                b.add_grad(grad);
+            }
+            Op::Sub(a, b) => {
+                a.add_grad(grad);
+                b.add_grad(-grad);
+            }
+            Op::Mul(a, b) => {
+                let (x, y) = (a.data(), b.data());
+                a.add_grad(grad * y);
+                b.add_grad(grad * x);
+            }
+            Op::Div(a, b) => {
+                let (x, y) = (a.data(), b.data());
+                a.add_grad(grad / y);
+                b.add_grad(-grad * x / (y * y));
+            }
+            Op::Neg(a) => a.add_grad(-grad),
+            // d(x^n)/dx = n x^(n-1); x^0 is constant, so its derivative is 0 even at x = 0.
+            Op::PowScalar(a, n) => {
+                let local = if *n == 0.0 { 0.0 } else { n * a.data().powf(n - 1.0) };
+                a.add_grad(grad * local);
+            }
+            // d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y ln x (taken as 0 where x = 0, as PyTorch does).
+            Op::Pow(a, b) => {
+                let (x, y) = (a.data(), b.data());
+                let d_base = if y == 0.0 { 0.0 } else { y * x.powf(y - 1.0) };
+                let d_exponent = if x == 0.0 && y >= 0.0 { 0.0 } else { out * x.ln() };
+                a.add_grad(grad * d_base);
+                b.add_grad(grad * d_exponent);
+            }
+            Op::Relu(a) => a.add_grad(if out > 0.0 { grad } else { 0.0 }),
+            Op::LeakyRelu(a, slope) => a.add_grad(if a.data() > 0.0 { grad } else { grad * slope }),
+            // tanh' = 1 - tanh^2, sigmoid' = s (1 - s), exp' = exp: all from the output.
+            Op::Tanh(a) => a.add_grad(grad * (1.0 - out * out)),
+            Op::Sigmoid(a) => a.add_grad(grad * out * (1.0 - out)),
+            Op::Exp(a) => a.add_grad(grad * out),
+            Op::Log(a) => a.add_grad(grad / a.data()),
+        }
+    }
+
+    /// The operands, in order (empty for a leaf).
+    pub fn operands(&self) -> impl Iterator<Item = &Value> {
+        let (first, second) = match self {
+            Op::Leaf => (None, None),
+            Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) | Op::Pow(a, b) => {
+                (Some(a), Some(b))
+            }
+            Op::Neg(a)
+            | Op::PowScalar(a, _)
+            | Op::Relu(a)
+            | Op::LeakyRelu(a, _)
+            | Op::Tanh(a)
+            | Op::Sigmoid(a)
+            | Op::Exp(a)
+            | Op::Log(a) => (Some(a), None),
+        };
+        first.into_iter().chain(second)
+    }
+
+    /// The op's symbol, as Karpathy's micrograd names it (`+`, `*`, `**2`, `ReLU`, ...);
+    /// empty for a leaf.
+    pub fn symbol(&self) -> String {
+        match self {
+            Op::Leaf => String::new(),
+            Op::Add(..) => "+".into(),
+            Op::Sub(..) => "-".into(),
+            Op::Mul(..) => "*".into(),
+            Op::Div(..) => "/".into(),
+            Op::Neg(..) => "neg".into(),
+            Op::PowScalar(_, n) => format!("**{}", format_exponent(*n)),
+            Op::Pow(..) => "**".into(),
+            Op::Relu(..) => "ReLU".into(),
+            Op::LeakyRelu(..) => "LeakyReLU".into(),
+            Op::Tanh(..) => "tanh".into(),
+            Op::Sigmoid(..) => "sigmoid".into(),
+            Op::Exp(..) => "exp".into(),
+            Op::Log(..) => "log".into(),
+        }
+    }
+}
+
+/// Karpathy's `0 if x < 0 else x`: unlike `f64::max`, it lets nan through.
+fn relu(x: f64) -> f64 {
+    if x < 0.0 {
+        0.0
+    } else {
+        x
+    }
+}
+
+fn leaky_relu(x: f64, slope: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        slope * x
+    }
+}
+
+/// The logistic function, written so that neither branch can overflow `exp`.
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `2` rather than `2.0` for whole exponents, as Karpathy's `**2` reads.
+fn format_exponent(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}

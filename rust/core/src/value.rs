@@ -1,0 +1,190 @@
+//! The scalar `Value`: a shared, mutable node of the computation graph.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+use crate::op::Op;
+
+/// A scalar in a computation graph: its data, its gradient, and the op that made it.
+///
+/// Cloning a `Value` is cheap and shares the node (it is an `Rc`), exactly as a
+/// Python name refers to one micrograd `Value` object.
+#[derive(Clone)]
+pub struct Value(pub(crate) Rc<RefCell<Node>>);
+
+/// One node of the graph. Operands live inside `op`.
+pub(crate) struct Node {
+    pub(crate) data: f64,
+    pub(crate) grad: f64,
+    pub(crate) op: Op,
+    pub(crate) label: Option<Box<str>>,
+    /// The number of the last graph walk that visited this node (see `backward.rs`):
+    /// a walk marks nodes instead of keeping a set of visited pointers.
+    pub(crate) visit_mark: u64,
+}
+
+impl Node {
+    pub(crate) fn is_leaf(&self) -> bool {
+        matches!(self.op, Op::Leaf)
+    }
+}
+
+impl Value {
+    /// A leaf holding `data`, with a zero gradient.
+    pub fn new(data: f64) -> Value {
+        Value::with_op(data, Op::Leaf)
+    }
+
+    /// A node made by `op`, its value computed from the operands.
+    pub fn from_op(op: Op) -> Value {
+        Value::with_op(op.forward(), op)
+    }
+
+    fn with_op(data: f64, op: Op) -> Value {
+        Value(Rc::new(RefCell::new(Node {
+            data,
+            grad: 0.0,
+            op,
+            label: None,
+            visit_mark: 0,
+        })))
+    }
+
+    pub fn data(&self) -> f64 {
+        self.0.borrow().data
+    }
+
+    pub fn set_data(&self, data: f64) {
+        self.0.borrow_mut().data = data;
+    }
+
+    /// d(root)/d(self), summed over every `backward()` call since the last reset.
+    pub fn grad(&self) -> f64 {
+        self.0.borrow().grad
+    }
+
+    pub fn set_grad(&self, grad: f64) {
+        self.0.borrow_mut().grad = grad;
+    }
+
+    pub(crate) fn add_grad(&self, delta: f64) {
+        self.0.borrow_mut().grad += delta;
+    }
+
+    pub fn label(&self) -> Option<String> {
+        self.0.borrow().label.as_deref().map(str::to_owned)
+    }
+
+    pub fn set_label(&self, label: Option<&str>) {
+        self.0.borrow_mut().label = label.map(Box::from);
+    }
+
+    /// The op that made this value (`Op::Leaf` for an input or a parameter).
+    pub fn op(&self) -> std::cell::Ref<'_, Op> {
+        std::cell::Ref::map(self.0.borrow(), |node| &node.op)
+    }
+
+    /// The values this one was computed from, in order.
+    pub fn operands(&self) -> Vec<Value> {
+        self.op().operands().cloned().collect()
+    }
+
+    pub fn is_leaf(&self) -> bool {
+        self.0.borrow().is_leaf()
+    }
+
+    /// A number identifying the node: equal for two `Value`s exactly when they share it.
+    pub fn node_id(&self) -> usize {
+        Rc::as_ptr(&self.0) as usize
+    }
+
+    /// True when both handles refer to the same node.
+    pub fn same_node(&self, other: &Value) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// `self ** exponent` for a constant exponent.
+    pub fn pow(&self, exponent: f64) -> Value {
+        Value::from_op(Op::PowScalar(self.clone(), exponent))
+    }
+
+    /// `self ** exponent` where the exponent is itself differentiated.
+    pub fn pow_value(&self, exponent: &Value) -> Value {
+        Value::from_op(Op::Pow(self.clone(), exponent.clone()))
+    }
+
+    pub fn relu(&self) -> Value {
+        Value::from_op(Op::Relu(self.clone()))
+    }
+
+    /// `x` for positive `x`, `negative_slope * x` otherwise.
+    pub fn leaky_relu(&self, negative_slope: f64) -> Value {
+        Value::from_op(Op::LeakyRelu(self.clone(), negative_slope))
+    }
+
+    pub fn tanh(&self) -> Value {
+        Value::from_op(Op::Tanh(self.clone()))
+    }
+
+    pub fn sigmoid(&self) -> Value {
+        Value::from_op(Op::Sigmoid(self.clone()))
+    }
+
+    pub fn exp(&self) -> Value {
+        Value::from_op(Op::Exp(self.clone()))
+    }
+
+    /// Natural logarithm; nan below zero and -inf at zero, per IEEE.
+    pub fn log(&self) -> Value {
+        Value::from_op(Op::Log(self.clone()))
+    }
+}
+
+impl From<f64> for Value {
+    fn from(data: f64) -> Value {
+        Value::new(data)
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Value(data={:?}, grad={:?})", self.data(), self.grad())
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Dropping a node frees the nodes only it kept alive with an explicit stack: the
+/// default recursive drop of a 10^5-deep `Rc` chain overflows the thread's stack.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let mut orphans: Vec<Value> = Vec::new();
+        take_sole_operands(&mut self.op, &mut orphans);
+        while let Some(value) = orphans.pop() {
+            if let Ok(cell) = Rc::try_unwrap(value.0) {
+                let mut node = cell.into_inner();
+                take_sole_operands(&mut node.op, &mut orphans);
+                // `node` drops here with a leaf op: no recursion.
+            }
+        }
+    }
+}
+
+/// Moves the operands that nobody else holds onto `orphans`, leaving a leaf behind;
+/// shared operands just lose one reference.
+fn take_sole_operands(op: &mut Op, orphans: &mut Vec<Value>) {
+    if matches!(op, Op::Leaf) {
+        return;
+    }
+    let op = std::mem::replace(op, Op::Leaf);
+    for operand in op.operands() {
+        if Rc::strong_count(&operand.0) == 1 {
+            orphans.push(operand.clone());
+        }
+    }
+}

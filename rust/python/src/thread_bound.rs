@@ -1,0 +1,61 @@
+//! Values are `Rc`s, which must stay on the thread that made them. PyO3's own
+//! `unsendable` check panics (a `BaseException` that `except Exception` misses, with
+//! a Rust backtrace); this wrapper raises a plain `RuntimeError` instead.
+
+use std::mem::ManuallyDrop;
+use std::thread::{self, ThreadId};
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::PyResult;
+
+thread_local! {
+    static CURRENT_THREAD: ThreadId = thread::current().id();
+}
+
+fn current_thread() -> ThreadId {
+    CURRENT_THREAD.with(|id| *id)
+}
+
+/// A `T` usable only on the thread that created it.
+pub struct ThreadBound<T> {
+    owner: ThreadId,
+    inner: ManuallyDrop<T>,
+}
+
+// SAFETY: the inner value is reached only through `get`, which checks that the
+// caller is the owning thread, and `drop` leaks it rather than touch it elsewhere.
+unsafe impl<T> Send for ThreadBound<T> {}
+unsafe impl<T> Sync for ThreadBound<T> {}
+
+impl<T> ThreadBound<T> {
+    pub fn new(inner: T) -> Self {
+        ThreadBound {
+            owner: current_thread(),
+            inner: ManuallyDrop::new(inner),
+        }
+    }
+
+    /// The value, or a `RuntimeError` naming `type_name` on any other thread.
+    #[inline]
+    pub fn get(&self, type_name: &str) -> PyResult<&T> {
+        if current_thread() == self.owner {
+            Ok(&self.inner)
+        } else {
+            Err(PyRuntimeError::new_err(format!(
+                "this {type_name} belongs to the thread that created it; \
+                 build graphs and models in the thread that uses them"
+            )))
+        }
+    }
+}
+
+impl<T> Drop for ThreadBound<T> {
+    fn drop(&mut self) {
+        // Freed on its own thread; from another thread (a rare garbage collection
+        // there) it is leaked, because touching the `Rc` counts would race.
+        if current_thread() == self.owner {
+            // SAFETY: dropped exactly once, here, and never used again.
+            unsafe { ManuallyDrop::drop(&mut self.inner) }
+        }
+    }
+}
