@@ -178,7 +178,8 @@ impl Drop for Node {
 /// Moves the operands that nobody else holds onto `orphans`, leaving a leaf behind;
 /// shared operands just lose one reference.
 fn take_sole_operands(op: &mut Op, orphans: &mut Vec<Value>) {
-    if matches!(op, Op::Leaf) {
+    // The common case (operands still referenced elsewhere) drops normally.
+    if !op.operands().any(|v| Rc::strong_count(&v.0) == 1) {
         return;
     }
     let op = std::mem::replace(op, Op::Leaf);
