@@ -1,15 +1,32 @@
 """micrograd: Karpathy's micrograd API, with the graph, backprop and networks in Rust.
 
->>> from micrograd import Value
->>> a, b = Value(2.0), Value(-3.0)
->>> c = a * b + b ** 2
->>> c.backward()
->>> a.grad, b.grad
-(-3.0, -4.0)
+    >>> from micrograd import Value
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> c = a * b + b ** 2
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (-3.0, -4.0)
 """
 
+from micrograd import datasets, losses, metrics, optim
 from micrograd._core import Value
+from micrograd._seeding import initial_seed, manual_seed
 from micrograd.nn import MLP, Layer, Module, Neuron
+from micrograd.serialization import load, save
 
-__all__ = ["MLP", "Layer", "Module", "Neuron", "Value"]
+__all__ = [
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Value",
+    "datasets",
+    "initial_seed",
+    "load",
+    "losses",
+    "manual_seed",
+    "metrics",
+    "optim",
+    "save",
+]
 __version__ = "0.1.0"

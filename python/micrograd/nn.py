@@ -1,21 +1,33 @@
 """Neural-network modules with Karpathy's signatures; the math runs in Rust.
 
 Weights are drawn with Python's ``random.uniform(-1, 1)`` in Karpathy's order, so
-``random.seed(1337)`` followed by his demo reproduces his numbers exactly.
+``random.seed(1337)`` followed by his demo reproduces his numbers exactly. ``seed=``
+on a model draws from its own ``random.Random(seed)`` instead, leaving the global
+state alone.
 """
 
 from __future__ import annotations
 
 import operator
 import random
-from collections.abc import Iterable, Sequence
-from typing import Union
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Optional, Union
+
+import numpy as np
 
 from micrograd import _core
 from micrograd._core import Value
 
 Inputs = Iterable[Union[Value, float]]
 Output = Union[Value, list[Value]]
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+_NEURON_NAMES = {
+    "relu": "ReLU",
+    "tanh": "Tanh",
+    "sigmoid": "Sigmoid",
+    "leaky_relu": "LeakyReLU",
+    "linear": "Linear",
+}
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -42,14 +54,33 @@ class Module:
         return []
 
 
-class Neuron(Module):
-    """``relu(w . x + b)``, or linear with ``nonlin=False``."""
+def _check_activation(name: object, argument: str = "activation") -> str:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"{argument} must be one of {', '.join(ACTIVATIONS)}; got {name!r}")
+    return name  # type: ignore[return-value]
 
-    def __init__(self, nin: int, nonlin: bool = True) -> None:
+
+class Neuron(Module):
+    """``activation(w . x + b)``: ReLU by default, linear with ``nonlin=False``.
+
+    Weights start uniform in [-1, 1] (drawn from ``rng``, Python's ``random`` by
+    default) and the bias at 0, as in Karpathy's micrograd.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        activation: str = "relu",
+        rng: Optional[random.Random] = None,
+    ) -> None:
         nin = _positive_int("nin", nin)
-        weights = [random.uniform(-1, 1) for _ in range(nin)]
-        self.nonlin = bool(nonlin)
-        self._core = _core.Neuron(weights, 0.0, "relu" if self.nonlin else "linear")
+        activation = _check_activation(activation) if nonlin else "linear"
+        uniform = random.uniform if rng is None else rng.uniform
+        weights = [uniform(-1, 1) for _ in range(nin)]
+        self.nonlin = activation != "linear"
+        self.activation = activation
+        self._core = _core.Neuron(weights, 0.0, activation)
 
     def __call__(self, x: Inputs) -> Value:
         return self._core(x)
@@ -66,7 +97,7 @@ class Neuron(Module):
         return self._core.parameters()
 
     def __repr__(self) -> str:
-        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({self._core.nin})"
+        return f"{_NEURON_NAMES[self.activation]}Neuron({self._core.nin})"
 
 
 class Layer(Module):
@@ -89,25 +120,56 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multi-layer perceptron: ReLU hidden layers, a linear last layer.
+    """A multi-layer perceptron: ``activation`` on the hidden layers, a linear last layer.
 
-    ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden layers of 16 to one output.
+    ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden layers of 16 to one
+    output, exactly as Karpathy's. ``activation`` is one of relu, tanh, sigmoid,
+    leaky_relu, linear; ``output_activation`` changes the last layer (linear by
+    default). ``seed`` draws the initial weights from ``random.Random(seed)``,
+    reproducibly and without touching the global random state.
+
+    Call it on one sample (a list of numbers or Values) for a Value (or a list of
+    Values), or on a batch (a 2-D numpy array or a list of rows) for one output per
+    row, built in Rust without a Python call per scalar.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int]) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        seed: Optional[int] = None,
+        output_activation: str = "linear",
+    ) -> None:
         nin = _positive_int("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
             raise TypeError(f"nouts must be a list of layer sizes, got {type(nouts).__name__}")
         nouts = [_positive_int("each entry of nouts", n) for n in nouts]
         if not nouts:
             raise ValueError("nouts must list at least one layer size, got []")
+        _check_activation(activation)
+        _check_activation(output_activation, "output_activation")
+        rng = None if seed is None else random.Random(seed)
         sizes = [nin, *nouts]
+        last = len(nouts) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                nonlin=(i != last) or output_activation != "linear",
+                activation=activation if i != last else output_activation,
+                rng=rng,
+            )
+            for i in range(len(nouts))
         ]
         self._core = _core.MLP([layer._core for layer in self.layers])
 
-    def __call__(self, x: Inputs) -> Output:
+    def __call__(self, x: Union[Inputs, Sequence[Inputs], np.ndarray]) -> Union[Output, list]:
+        rows = _as_batch(x)
+        if rows is not None:
+            return self._core.forward_batch(rows)
+        if _is_list_of_rows(x):
+            return [self._core(row) for row in x]
         return self._core(x)
 
     def parameters(self) -> list[Value]:
@@ -116,5 +178,83 @@ class MLP(Module):
     def zero_grad(self) -> None:
         self._core.zero_grad()
 
+    @property
+    def nin(self) -> int:
+        return self._core.nin
+
+    @property
+    def nouts(self) -> list[int]:
+        return [len(layer.neurons) for layer in self.layers]
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """The parameters as numpy arrays named like PyTorch's ``nn.Sequential`` of
+        ``Linear`` layers: ``layers.0.weight`` of shape (nout, nin), ``layers.0.bias``.
+        """
+        state = {}
+        for i, layer in enumerate(self.layers):
+            state[f"layers.{i}.weight"] = np.array(
+                [[w.data for w in n.w] for n in layer.neurons], dtype=np.float64
+            )
+            state[f"layers.{i}.bias"] = np.array([n.b.data for n in layer.neurons])
+        return state
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None:
+        """Copies arrays from ``state`` into the parameters, after checking that the
+        names and shapes match this model's ``state_dict()`` exactly."""
+        expected = {name: array.shape for name, array in self.state_dict().items()}
+        missing = sorted(set(expected) - set(state))
+        unexpected = sorted(set(state) - set(expected))
+        if missing or unexpected:
+            raise ValueError(
+                f"state_dict does not fit this model: missing {missing}, unexpected {unexpected}"
+            )
+        arrays = {}
+        for name, shape in expected.items():
+            try:
+                array = np.asarray(state[name], dtype=np.float64)
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"state_dict[{name!r}] must be numeric: {error}") from None
+            if array.shape != shape:
+                raise ValueError(f"state_dict[{name!r}] has shape {array.shape}, expected {shape}")
+            arrays[name] = array
+        for i, layer in enumerate(self.layers):
+            weight, bias = arrays[f"layers.{i}.weight"], arrays[f"layers.{i}.bias"]
+            for j, neuron in enumerate(layer.neurons):
+                for w, value in zip(neuron.w, weight[j]):
+                    w.data = float(value)
+                neuron.b.data = float(bias[j])
+
+    def config(self) -> dict[str, object]:
+        """The constructor arguments that rebuild this architecture."""
+        hidden = self.layers[0].neurons[0].activation if len(self.layers) > 1 else "relu"
+        return {
+            "nin": self.nin,
+            "nouts": self.nouts,
+            "activation": hidden,
+            "output_activation": self.layers[-1].neurons[0].activation,
+        }
+
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+def _as_batch(x: object) -> Optional[np.ndarray]:
+    """``x`` as a 2-D float64 array when it is a numeric batch, else None."""
+    if isinstance(x, np.ndarray):
+        if x.ndim == 2:
+            return np.ascontiguousarray(x, dtype=np.float64)
+        return None
+    if _is_list_of_rows(x):
+        try:
+            return np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError):
+            return None  # rows of Values, or ragged: handled row by row
+    return None
+
+
+def _is_list_of_rows(x: object) -> bool:
+    return (
+        isinstance(x, (list, tuple))
+        and len(x) > 0
+        and isinstance(x[0], (list, tuple, np.ndarray))
+    )

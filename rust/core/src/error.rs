@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// What went wrong, with enough detail for a message that names the argument.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     /// A size argument (`nin`, an entry of `nouts`, ...) had to be at least 1.
     NotPositive { argument: &'static str, got: i64 },
@@ -14,6 +14,18 @@ pub enum Error {
         argument: &'static str,
         expected: usize,
         got: usize,
+    },
+    /// An index (a class label, ...) was not below its limit.
+    OutOfRange {
+        argument: &'static str,
+        got: usize,
+        limit: usize,
+    },
+    /// A hyper-parameter was outside its valid range.
+    InvalidHyperparameter {
+        name: &'static str,
+        got: f64,
+        expected: &'static str,
     },
 }
 
@@ -29,6 +41,16 @@ impl fmt::Display for Error {
                 expected,
                 got,
             } => write!(f, "{argument} must have {expected} items, got {got}"),
+            Error::OutOfRange {
+                argument,
+                got,
+                limit,
+            } => write!(f, "{argument} must be in 0..{limit}, got {got}"),
+            Error::InvalidHyperparameter {
+                name,
+                got,
+                expected,
+            } => write!(f, "{name} must be {expected}, got {got}"),
         }
     }
 }

@@ -15,9 +15,11 @@
 
 mod backward;
 mod error;
+pub mod loss;
 pub mod nn;
 mod op;
 mod ops;
+pub mod optim;
 mod value;
 
 pub use backward::topological_order;

@@ -199,6 +199,23 @@ impl MLP {
         Ok(activations)
     }
 
+    /// One forward pass per row of a row-major matrix with `nin()` columns; each
+    /// input becomes a leaf Value, as Karpathy's `list(map(Value, xrow))` makes it.
+    pub fn forward_rows(&self, inputs: &[f64]) -> Result<Vec<Vec<Value>>> {
+        let nin = self.nin();
+        if inputs.len() % nin != 0 {
+            return Err(Error::WrongLength {
+                argument: "every row of X",
+                expected: nin,
+                got: inputs.len() % nin,
+            });
+        }
+        inputs
+            .chunks(nin)
+            .map(|row| self.forward(&row.iter().map(|&x| Value::new(x)).collect::<Vec<_>>()))
+            .collect()
+    }
+
     pub fn layers(&self) -> &[Layer] {
         &self.layers
     }

@@ -28,6 +28,9 @@ pub enum Op {
     Sigmoid(Value),
     Exp(Value),
     Log(Value),
+    /// `ln(1 + e^x)`, computed without overflow.
+    Softplus(Value),
+    Abs(Value),
 }
 
 impl Op {
@@ -48,6 +51,8 @@ impl Op {
             Op::Sigmoid(a) => sigmoid(a.data()),
             Op::Exp(a) => a.data().exp(),
             Op::Log(a) => a.data().ln(),
+            Op::Softplus(a) => softplus(a.data()),
+            Op::Abs(a) => a.data().abs(),
         }
     }
 
@@ -95,6 +100,13 @@ impl Op {
             Op::Sigmoid(a) => a.add_grad(grad * out * (1.0 - out)),
             Op::Exp(a) => a.add_grad(grad * out),
             Op::Log(a) => a.add_grad(grad / a.data()),
+            Op::Softplus(a) => a.add_grad(grad * sigmoid(a.data())),
+            // d|x|/dx = sign(x), taken as 0 at x = 0 as PyTorch does.
+            Op::Abs(a) => {
+                let x = a.data();
+                let sign = if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 };
+                a.add_grad(grad * sign);
+            }
         }
     }
 
@@ -112,7 +124,9 @@ impl Op {
             | Op::Tanh(a)
             | Op::Sigmoid(a)
             | Op::Exp(a)
-            | Op::Log(a) => (Some(a), None),
+            | Op::Log(a)
+            | Op::Softplus(a)
+            | Op::Abs(a) => (Some(a), None),
         };
         first.into_iter().chain(second)
     }
@@ -135,6 +149,8 @@ impl Op {
             Op::Sigmoid(..) => "sigmoid".into(),
             Op::Exp(..) => "exp".into(),
             Op::Log(..) => "log".into(),
+            Op::Softplus(..) => "softplus".into(),
+            Op::Abs(..) => "abs".into(),
         }
     }
 }
@@ -164,6 +180,11 @@ fn sigmoid(x: f64) -> f64 {
         let e = x.exp();
         e / (1.0 + e)
     }
+}
+
+/// `max(x, 0) + ln(1 + e^-|x|)`: the exponent is never positive, so nothing overflows.
+fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
 }
 
 /// `2` rather than `2.0` for whole exponents, as Karpathy's `**2` reads.

@@ -135,6 +135,15 @@ impl Value {
         Value::from_op(Op::Exp(self.clone()))
     }
 
+    /// `ln(1 + e^self)`, stable for any input.
+    pub fn softplus(&self) -> Value {
+        Value::from_op(Op::Softplus(self.clone()))
+    }
+
+    pub fn abs(&self) -> Value {
+        Value::from_op(Op::Abs(self.clone()))
+    }
+
     /// Natural logarithm; nan below zero and -inf at zero, per IEEE.
     pub fn log(&self) -> Value {
         Value::from_op(Op::Log(self.clone()))

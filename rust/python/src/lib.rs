@@ -1,9 +1,12 @@
 //! `micrograd._core`: a thin PyO3 layer over `micrograd-core`. Conversion, operand
 //! dispatch and errors live here; the math lives in the core.
 
+mod convert;
 mod errors;
+mod losses;
 mod nn;
 mod operand;
+mod optim;
 mod thread_bound;
 mod value;
 
@@ -15,5 +18,14 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<nn::PyNeuron>()?;
     m.add_class::<nn::PyLayer>()?;
     m.add_class::<nn::PyMLP>()?;
+    m.add_class::<optim::PyOptimizer>()?;
+    m.add_function(wrap_pyfunction!(losses::mse_loss, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::hinge_loss, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::binary_cross_entropy_with_logits, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::cross_entropy, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::l1_penalty, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::l2_penalty, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::binary_accuracy, m)?)?;
+    m.add_function(wrap_pyfunction!(losses::argmax_accuracy, m)?)?;
     Ok(())
 }

@@ -2,14 +2,19 @@
 //! `micrograd.nn` wraps in Karpathy's Python API.
 
 use micrograd_core::{Activation, Layer, Neuron, Value, MLP};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use numpy::PyReadonlyArray2;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use crate::convert::{value_list, values_or_numbers};
 use crate::errors::to_py;
-use crate::operand::as_number;
 use crate::thread_bound::ThreadBound;
-use crate::value::{type_name, PyValue};
+use crate::value::PyValue;
+
+fn input_values(x: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
+    values_or_numbers(x, "x")
+}
 
 fn parse_activation(name: &str, negative_slope: f64) -> PyResult<Activation> {
     Ok(match name {
@@ -34,39 +39,6 @@ fn activation_name(activation: Activation) -> &'static str {
         Activation::Tanh => "tanh",
         Activation::Sigmoid => "sigmoid",
     }
-}
-
-/// The inputs of a forward call: any iterable of Values and real numbers.
-fn input_values(x: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
-    let items = x.try_iter().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "x must be a list of Values or numbers, got {}",
-            type_name(x)
-        ))
-    })?;
-    let mut values = Vec::with_capacity(x.len().unwrap_or(0));
-    for (i, item) in items.enumerate() {
-        let item = item?;
-        if let Ok(value) = item.cast::<PyValue>() {
-            values.push(value.get().value()?.clone());
-        } else if let Some(number) = as_number(&item) {
-            values.push(Value::new(number));
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "x[{i}] must be a Value or a real number, got {}",
-                type_name(&item)
-            )));
-        }
-    }
-    Ok(values)
-}
-
-fn value_list<'py>(py: Python<'py>, values: Vec<Value>) -> PyResult<Bound<'py, PyList>> {
-    let objects = values
-        .into_iter()
-        .map(|v| Py::new(py, PyValue::from(v)))
-        .collect::<PyResult<Vec<_>>>()?;
-    PyList::new(py, objects)
 }
 
 /// Karpathy's convention: one output comes back as a Value, several as a list.
@@ -204,6 +176,28 @@ impl PyMLP {
 
     fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         outputs(py, self.mlp()?.forward(&input_values(x)?).map_err(to_py)?)
+    }
+
+    /// One output per row of a 2-D float64 array, all built in Rust: a Value per
+    /// row when the model has one output, else a list per row.
+    fn forward_batch(&self, py: Python<'_>, x: PyReadonlyArray2<'_, f64>) -> PyResult<Py<PyAny>> {
+        let x = x.as_array();
+        let mlp = self.mlp()?;
+        if x.ncols() != mlp.nin() {
+            return Err(PyValueError::new_err(format!(
+                "X must have {} columns (the model's inputs), got an array of shape ({}, {})",
+                mlp.nin(),
+                x.nrows(),
+                x.ncols()
+            )));
+        }
+        let flat: Vec<f64> = x.iter().copied().collect();
+        let rows = mlp.forward_rows(&flat).map_err(to_py)?;
+        let objects = rows
+            .into_iter()
+            .map(|row| outputs(py, row))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, objects)?.into_any().unbind())
     }
 
     #[getter]

@@ -6,7 +6,7 @@ use std::mem::ManuallyDrop;
 use std::thread::{self, ThreadId};
 
 use pyo3::exceptions::PyRuntimeError;
-use pyo3::PyResult;
+use pyo3::{PyErr, PyResult};
 
 thread_local! {
     static CURRENT_THREAD: ThreadId = thread::current().id();
@@ -41,12 +41,26 @@ impl<T> ThreadBound<T> {
         if current_thread() == self.owner {
             Ok(&self.inner)
         } else {
-            Err(PyRuntimeError::new_err(format!(
-                "this {type_name} belongs to the thread that created it; \
-                 build graphs and models in the thread that uses them"
-            )))
+            Err(wrong_thread(type_name))
         }
     }
+
+    /// Like `get`, for changing the value.
+    #[inline]
+    pub fn get_mut(&mut self, type_name: &str) -> PyResult<&mut T> {
+        if current_thread() == self.owner {
+            Ok(&mut self.inner)
+        } else {
+            Err(wrong_thread(type_name))
+        }
+    }
+}
+
+fn wrong_thread(type_name: &str) -> PyErr {
+    PyRuntimeError::new_err(format!(
+        "this {type_name} belongs to the thread that created it; \
+         build graphs and models in the thread that uses them"
+    ))
 }
 
 impl<T> Drop for ThreadBound<T> {

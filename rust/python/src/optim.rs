@@ -1,0 +1,109 @@
+//! The optimizers of `micrograd_core::optim` as one Python class, made through a
+//! constructor per algorithm; `micrograd.optim` gives each PyTorch's signature.
+
+use micrograd_core::optim::{Adagrad, Adam, Optimizer, RmsProp, Sgd, UpdateRule};
+use pyo3::prelude::*;
+
+use crate::convert::values_only;
+use crate::errors::to_py;
+use crate::thread_bound::ThreadBound;
+
+#[pyclass(name = "Optimizer", module = "micrograd._core")]
+pub struct PyOptimizer {
+    optimizer: ThreadBound<Optimizer<dyn UpdateRule>>,
+}
+
+impl PyOptimizer {
+    fn make(params: &Bound<'_, PyAny>, lr: f64, rule: Box<dyn UpdateRule>) -> PyResult<Self> {
+        let params = values_only(params, "params")?;
+        let optimizer = Optimizer::new(params, lr, rule).map_err(to_py)?;
+        Ok(PyOptimizer {
+            optimizer: ThreadBound::new(optimizer),
+        })
+    }
+
+    fn optimizer(&mut self) -> PyResult<&mut Optimizer<dyn UpdateRule>> {
+        self.optimizer.get_mut("optimizer")
+    }
+}
+
+#[pymethods]
+impl PyOptimizer {
+    #[staticmethod]
+    fn sgd(
+        params: &Bound<'_, PyAny>,
+        lr: f64,
+        momentum: f64,
+        dampening: f64,
+        weight_decay: f64,
+        nesterov: bool,
+    ) -> PyResult<Self> {
+        let rule = Sgd::new(momentum, dampening, weight_decay, nesterov).map_err(to_py)?;
+        Self::make(params, lr, Box::new(rule))
+    }
+
+    #[staticmethod]
+    fn adam(
+        params: &Bound<'_, PyAny>,
+        lr: f64,
+        betas: (f64, f64),
+        eps: f64,
+        weight_decay: f64,
+        decoupled_weight_decay: bool,
+        amsgrad: bool,
+    ) -> PyResult<Self> {
+        let rule =
+            Adam::new(betas, eps, weight_decay, decoupled_weight_decay, amsgrad).map_err(to_py)?;
+        Self::make(params, lr, Box::new(rule))
+    }
+
+    #[staticmethod]
+    fn rmsprop(
+        params: &Bound<'_, PyAny>,
+        lr: f64,
+        alpha: f64,
+        eps: f64,
+        weight_decay: f64,
+        momentum: f64,
+        centered: bool,
+    ) -> PyResult<Self> {
+        let rule = RmsProp::new(alpha, eps, weight_decay, momentum, centered).map_err(to_py)?;
+        Self::make(params, lr, Box::new(rule))
+    }
+
+    #[staticmethod]
+    fn adagrad(
+        params: &Bound<'_, PyAny>,
+        lr: f64,
+        lr_decay: f64,
+        weight_decay: f64,
+        initial_accumulator_value: f64,
+        eps: f64,
+    ) -> PyResult<Self> {
+        let rule =
+            Adagrad::new(lr_decay, weight_decay, initial_accumulator_value, eps).map_err(to_py)?;
+        Self::make(params, lr, Box::new(rule))
+    }
+
+    /// Updates every parameter once from its current gradient.
+    fn step(&mut self) -> PyResult<()> {
+        self.optimizer()?.step();
+        Ok(())
+    }
+
+    /// Sets every parameter's gradient to zero.
+    fn zero_grad(&mut self) -> PyResult<()> {
+        self.optimizer()?.zero_grad();
+        Ok(())
+    }
+
+    #[getter]
+    fn lr(&mut self) -> PyResult<f64> {
+        Ok(self.optimizer()?.lr())
+    }
+
+    #[setter]
+    fn set_lr(&mut self, lr: f64) -> PyResult<()> {
+        self.optimizer()?.set_lr(lr).map_err(to_py)
+    }
+}

@@ -1,0 +1,133 @@
+"""The speed benches run and print a well-formed table, and their baseline is correct.
+
+Nothing here asserts on timings: they depend on the machine. A wrong baseline would make
+every ratio meaningless, so the pure-Python engine is checked against Karpathy's numbers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import micrograd
+
+REPO = Path(__file__).resolve().parents[1]
+BENCHES = REPO / "benches"
+COLUMNS = ["case", "ours", "baseline", "ratio", "target", "met"]
+CASE_PREFIXES = [
+    "`a + b`",
+    "`a * 2.0`",
+    "`2.0 * a`",
+    "`a.relu()`",
+    "`a ** 2`",
+    "`backward()` per node, chain",
+    "`backward()` per node, `MLP(2, [16, 16, 1])` + hinge loss",
+]
+FLOAT = r"\d+(?:\.\d+)?"
+RATIO_CELL = re.compile(rf"({FLOAT}) \(({FLOAT})-({FLOAT})\)")
+TARGET_CELL = re.compile(rf">= ({FLOAT})x")
+
+
+def load_baseline() -> ModuleType:
+    """benches/pure_python_engine.py as a module, without putting benches/ on sys.path."""
+    spec = importlib.util.spec_from_file_location(
+        "pure_python_engine", BENCHES / "pure_python_engine.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+@pytest.fixture(scope="module")
+def quick_run() -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "benches/ops.py", "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def table_rows(quick_run: subprocess.CompletedProcess) -> list[list[str]]:
+    return [cells(line) for line in quick_run.stdout.splitlines() if line.startswith("|")]
+
+
+def test_ops_bench_quick_exits_zero(quick_run):
+    assert quick_run.returncode == 0, quick_run.stderr
+
+
+def test_ops_bench_says_how_it_measures(quick_run):
+    assert "median of" in quick_run.stdout
+    assert "interleaved" in quick_run.stdout
+
+
+def test_ops_bench_table_has_header_and_separator(table_rows):
+    assert table_rows[0] == COLUMNS
+    assert all(re.fullmatch(r":?-{3,}:?", cell) for cell in table_rows[1])
+    assert len(table_rows[1]) == len(COLUMNS)
+
+
+def test_ops_bench_table_has_one_row_per_case(table_rows):
+    names = [row[0] for row in table_rows[2:]]
+    assert len(names) == len(CASE_PREFIXES)
+    for name, prefix in zip(names, CASE_PREFIXES):
+        assert name.startswith(prefix)
+
+
+def test_ops_bench_rows_hold_ratios_targets_and_verdicts(table_rows):
+    for row in table_rows[2:]:
+        assert len(row) == len(COLUMNS), row
+        ratio_match = RATIO_CELL.fullmatch(row[3])
+        target_match = TARGET_CELL.fullmatch(row[4])
+        assert ratio_match and target_match, row
+        ratio, low, high = (float(group) for group in ratio_match.groups())
+        assert ratio > 0 and 0 < low <= high
+        assert row[5] in ("yes", "no")
+        # The verdict must agree with the printed numbers, whatever they are.
+        assert (row[5] == "yes") == (ratio >= float(target_match.group(1)))
+
+
+def test_baseline_engine_reproduces_karpathys_readme_example():
+    Value = load_baseline().Value
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    assert g.data == pytest.approx(24.7041, abs=1e-4)
+    assert a.grad == pytest.approx(138.8338, abs=1e-4)
+    assert b.grad == pytest.approx(645.5773, abs=1e-4)
+
+
+def test_baseline_mlp_matches_ours_given_the_same_seed():
+    # The backward bench compares the two engines on "the same graph"; that holds only if
+    # both MLPs draw the same weights in the same order and compute the same function.
+    baseline = load_baseline()
+    random.seed(7)
+    theirs = baseline.MLP(2, [16, 16, 1])
+    random.seed(7)
+    ours = micrograd.nn.MLP(2, [16, 16, 1])
+    assert len(theirs.parameters()) == len(ours.parameters())
+    for x in ([0.5, -1.5], [2.0, 0.25], [-0.3, -0.9]):
+        assert ours(x).data == pytest.approx(theirs(list(map(baseline.Value, x))).data)

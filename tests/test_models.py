@@ -1,0 +1,180 @@
+"""The training-stack side of MLP: activations, seeding, batched forward,
+state_dict, save/load and their errors."""
+
+import random
+
+import numpy as np
+import pytest
+
+import micrograd
+from micrograd import MLP, Value
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "linear"])
+def test_hidden_activation_is_applied_and_the_last_layer_stays_linear(activation):
+    model = MLP(2, [3, 1], activation=activation, seed=0)
+    assert {n.activation for n in model.layers[0].neurons} == {activation}
+    assert model.layers[-1].neurons[0].activation == "linear"
+    x = [0.3, -0.8]
+    hidden = [
+        sum((w.data * xi for w, xi in zip(n.w, x)), n.b.data) for n in model.layers[0].neurons
+    ]
+    squash = {
+        "relu": lambda h: max(h, 0.0),
+        "tanh": np.tanh,
+        "sigmoid": lambda h: 1 / (1 + np.exp(-h)),
+        "leaky_relu": lambda h: h if h > 0 else 0.01 * h,
+        "linear": lambda h: h,
+    }[activation]
+    out_neuron = model.layers[1].neurons[0]
+    expected = sum(w.data * squash(h) for w, h in zip(out_neuron.w, hidden))
+    assert model(x).data == pytest.approx(expected, rel=1e-12)
+
+
+def test_output_activation_can_be_asked_for():
+    model = MLP(2, [3, 1], output_activation="sigmoid", seed=0)
+    assert repr(model.layers[-1]) == "Layer of [SigmoidNeuron(3)]"
+    assert 0 < model([5.0, -5.0]).data < 1
+
+
+def test_unknown_activation_is_a_value_error():
+    with pytest.raises(ValueError, match="activation must be one of relu"):
+        MLP(2, [1], activation="gelu")
+
+
+def test_seed_gives_reproducible_weights_without_touching_global_random():
+    random.seed(5)
+    state = random.getstate()
+    first = [p.data for p in MLP(3, [4, 1], seed=42).parameters()]
+    assert random.getstate() == state
+    assert first == [p.data for p in MLP(3, [4, 1], seed=42).parameters()]
+    assert first != [p.data for p in MLP(3, [4, 1], seed=43).parameters()]
+
+
+def test_manual_seed_seeds_models_and_datasets():
+    micrograd.manual_seed(7)
+    weights = [p.data for p in MLP(2, [2, 1]).parameters()]
+    X, _ = micrograd.datasets.make_moons(20, noise=0.1)
+    micrograd.manual_seed(7)
+    assert weights == [p.data for p in MLP(2, [2, 1]).parameters()]
+    assert np.array_equal(X, micrograd.datasets.make_moons(20, noise=0.1)[0])
+
+
+def test_batched_forward_equals_one_call_per_row():
+    model = MLP(2, [8, 1], seed=1)
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    batched = model(X)
+    assert len(batched) == 10 and all(isinstance(v, Value) for v in batched)
+    assert [v.data for v in batched] == [model(list(row)).data for row in X]
+    assert [v.data for v in model(X.tolist())] == [v.data for v in batched]
+    assert [v.data for v in model(X.astype(np.float32))] == pytest.approx(
+        [v.data for v in batched], rel=1e-6
+    )
+
+
+def test_batched_forward_with_several_outputs_gives_a_list_per_row():
+    model = MLP(3, [4, 2], seed=1)
+    out = model(np.ones((5, 3)))
+    assert len(out) == 5 and all(len(row) == 2 for row in out)
+
+
+def test_rows_of_values_are_accepted_too():
+    model = MLP(2, [3, 1], seed=1)
+    rows = [[Value(1.0), Value(2.0)], [Value(-1.0), Value(0.5)]]
+    out = model(rows)
+    out[0].backward()
+    assert rows[0][0].grad != 0 or rows[0][1].grad != 0 or out[0].data == 0
+
+
+def test_batched_forward_checks_the_number_of_columns():
+    with pytest.raises(ValueError, match="X must have 2 columns"):
+        MLP(2, [1])(np.ones((4, 3)))
+
+
+def test_state_dict_is_named_and_shaped_like_pytorch():
+    model = MLP(2, [16, 16, 1], seed=0)
+    state = model.state_dict()
+    assert list(state) == [
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+        "layers.1.bias",
+        "layers.2.weight",
+        "layers.2.bias",
+    ]
+    assert state["layers.0.weight"].shape == (16, 2)
+    assert state["layers.2.bias"].shape == (1,)
+    assert state["layers.0.weight"][3, 1] == model.layers[0].neurons[3].w[1].data
+
+
+def test_load_state_dict_round_trips_and_checks_names_and_shapes():
+    source, target = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=1)
+    target.load_state_dict(source.state_dict())
+    assert [p.data for p in target.parameters()] == [p.data for p in source.parameters()]
+    state = source.state_dict()
+    with pytest.raises(ValueError, match=r"missing \['layers.1.bias'\]"):
+        target.load_state_dict({k: v for k, v in state.items() if k != "layers.1.bias"})
+    with pytest.raises(ValueError, match="has shape"):
+        target.load_state_dict({**state, "layers.0.weight": np.zeros((2, 4))})
+    with pytest.raises(ValueError, match="unexpected"):
+        target.load_state_dict({**state, "layers.9.weight": np.zeros(1)})
+
+
+def test_save_and_load_round_trip_through_a_file(tmp_path):
+    model = MLP(3, [5, 2], activation="tanh", seed=3)
+    path = tmp_path / "model.npz"
+    micrograd.save(model, path)
+    loaded = micrograd.load(path)
+    assert repr(loaded) == repr(model)
+    x = [0.1, -0.4, 0.9]
+    assert [v.data for v in loaded(x)] == [v.data for v in model(x)]
+
+
+def test_load_reports_missing_truncated_and_foreign_files(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        micrograd.load(tmp_path / "nope.npz")
+    good = tmp_path / "good.npz"
+    micrograd.save(MLP(2, [3, 1], seed=0), good)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[:200])
+    with pytest.raises(ValueError, match="truncated.npz"):
+        micrograd.load(truncated)
+    text = tmp_path / "text.npz"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match="text.npz"):
+        micrograd.load(text)
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, weights=np.zeros(3))
+    with pytest.raises(ValueError, match="micrograd.save"):
+        micrograd.load(foreign)
+    mismatched = tmp_path / "mismatched.npz"
+    state = MLP(2, [3, 1], seed=0).state_dict()
+    state["layers.0.weight"] = np.zeros((3, 5))
+    config = '{"format": "micrograd.MLP/1", "nin": 2, "nouts": [3, 1], '
+    config += '"activation": "relu", "output_activation": "linear"}'
+    np.savez(mismatched, __config__=np.array(config), **state)
+    with pytest.raises(ValueError, match="has shape"):
+        micrograd.load(mismatched)
+
+
+def test_state_dict_loads_into_pytorch_with_identical_outputs():
+    torch = pytest.importorskip("torch")
+    model = MLP(2, [16, 16, 1], seed=0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 1),
+    ).double()
+    ours = model.state_dict()
+    # nn.Sequential numbers its ReLUs too: our Linear layer i is its module 2 * i.
+    mapping = {"layers.0": "0", "layers.1": "2", "layers.2": "4"}
+    theirs = {
+        f"{mapping[name.rsplit('.', 1)[0]]}.{name.rsplit('.', 1)[1]}": torch.from_numpy(array)
+        for name, array in ours.items()
+    }
+    net.load_state_dict(theirs)
+    X = np.random.default_rng(0).normal(size=(7, 2))
+    expected = net(torch.from_numpy(X)).detach().numpy().ravel()
+    assert [v.data for v in model(X)] == pytest.approx(expected.tolist(), rel=1e-12)
