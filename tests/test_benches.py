@@ -21,15 +21,20 @@ import micrograd
 REPO = Path(__file__).resolve().parents[1]
 BENCHES = REPO / "benches"
 COLUMNS = ["case", "ours", "baseline", "ratio", "target", "met"]
-CASE_PREFIXES = [
-    "`a + b`",
-    "`a * 2.0`",
-    "`2.0 * a`",
-    "`a.relu()`",
-    "`a ** 2`",
-    "`backward()` per node, chain",
-    "`backward()` per node, `MLP(2, [16, 16, 1])` + hinge loss",
-]
+# Each bench script and the rows it must print (a PyTorch row only when importable).
+CASE_PREFIXES = {
+    "ops.py": [
+        "`a + b`",
+        "`a * 2.0`",
+        "`2.0 * a`",
+        "`a.relu()`",
+        "`a ** 2`",
+        "`backward()` per node, chain",
+        "`backward()` per node, `MLP(2, [16, 16, 1])` + hinge loss",
+    ],
+    "training_step.py": ["moons step (batch 20) vs pure Python"]
+    + (["moons step (batch 20) vs PyTorch"] if importlib.util.find_spec("torch") else []),
+}
 FLOAT = r"\d+(?:\.\d+)?"
 RATIO_CELL = re.compile(rf"({FLOAT}) \(({FLOAT})-({FLOAT})\)")
 TARGET_CELL = re.compile(rf">= ({FLOAT})x")
@@ -49,10 +54,15 @@ def cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
+@pytest.fixture(scope="module", params=sorted(CASE_PREFIXES))
+def script(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def quick_run() -> subprocess.CompletedProcess:
+def quick_run(script: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "benches/ops.py", "--quick"],
+        [sys.executable, f"benches/{script}", "--quick"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -65,29 +75,29 @@ def table_rows(quick_run: subprocess.CompletedProcess) -> list[list[str]]:
     return [cells(line) for line in quick_run.stdout.splitlines() if line.startswith("|")]
 
 
-def test_ops_bench_quick_exits_zero(quick_run):
+def test_bench_quick_exits_zero(quick_run):
     assert quick_run.returncode == 0, quick_run.stderr
 
 
-def test_ops_bench_says_how_it_measures(quick_run):
+def test_bench_says_how_it_measures(quick_run):
     assert "median of" in quick_run.stdout
     assert "interleaved" in quick_run.stdout
 
 
-def test_ops_bench_table_has_header_and_separator(table_rows):
+def test_bench_table_has_header_and_separator(table_rows):
     assert table_rows[0] == COLUMNS
     assert all(re.fullmatch(r":?-{3,}:?", cell) for cell in table_rows[1])
     assert len(table_rows[1]) == len(COLUMNS)
 
 
-def test_ops_bench_table_has_one_row_per_case(table_rows):
+def test_bench_table_has_one_row_per_case(script, table_rows):
     names = [row[0] for row in table_rows[2:]]
-    assert len(names) == len(CASE_PREFIXES)
-    for name, prefix in zip(names, CASE_PREFIXES):
+    assert len(names) == len(CASE_PREFIXES[script])
+    for name, prefix in zip(names, CASE_PREFIXES[script]):
         assert name.startswith(prefix)
 
 
-def test_ops_bench_rows_hold_ratios_targets_and_verdicts(table_rows):
+def test_bench_rows_hold_ratios_targets_and_verdicts(table_rows):
     for row in table_rows[2:]:
         assert len(row) == len(COLUMNS), row
         ratio_match = RATIO_CELL.fullmatch(row[3])

@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 import pytest
-from gradcheck import assert_close, numeric_gradient
 
+from gradcheck import assert_close, numeric_gradient
 from micrograd import Value
 from micrograd.losses import (
     binary_cross_entropy_with_logits,
@@ -53,10 +53,13 @@ def sigmoid(z):
 
 def test_binary_cross_entropy_with_logits_matches_the_definition():
     logits, targets = [0.5, -1.5, 2.0], [1.0, 0.0, 0.3]
-    expected = -sum(
-        t * math.log(sigmoid(z)) + (1 - t) * math.log(1 - sigmoid(z))
-        for z, t in zip(logits, targets)
-    ) / 3
+    expected = (
+        -sum(
+            t * math.log(sigmoid(z)) + (1 - t) * math.log(1 - sigmoid(z))
+            for z, t in zip(logits, targets)
+        )
+        / 3
+    )
     loss = binary_cross_entropy_with_logits([Value(z) for z in logits], targets)
     assert loss.data == pytest.approx(expected, rel=1e-12)
     check_gradient(lambda v: binary_cross_entropy_with_logits(v, targets), [0.5, -1.5, 0.0])

@@ -1,11 +1,11 @@
 """micrograd: Karpathy's micrograd API, with the graph, backprop and networks in Rust.
 
-    >>> from micrograd import Value
-    >>> a, b = Value(2.0), Value(-3.0)
-    >>> c = a * b + b ** 2
-    >>> c.backward()
-    >>> a.grad, b.grad
-    (-3.0, -4.0)
+>>> from micrograd import Value
+>>> a, b = Value(2.0), Value(-3.0)
+>>> c = a * b + b ** 2
+>>> c.backward()
+>>> a.grad, b.grad
+(-3.0, -4.0)
 """
 
 from micrograd import datasets, losses, metrics, optim

@@ -1,10 +1,8 @@
 """Type stubs for the Rust extension ``micrograd._core``."""
 
 from collections.abc import Iterable
-from typing import Union
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number = int | float
 
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can find gradients."""
@@ -40,7 +38,8 @@ class Value:
     def __ne__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
-Inputs = Iterable[Union[Value, Number]]
+Operand = Value | int | float
+Inputs = Iterable[Value | Number]
 
 class Neuron:
     def __init__(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Optional, Union
+from typing import Union
 
 import numpy as np
 
@@ -72,7 +72,7 @@ class Neuron(Module):
         nin: int,
         nonlin: bool = True,
         activation: str = "relu",
-        rng: Optional[random.Random] = None,
+        rng: random.Random | None = None,
     ) -> None:
         nin = _positive_int("nin", nin)
         activation = _check_activation(activation) if nonlin else "linear"
@@ -138,7 +138,7 @@ class MLP(Module):
         nin: int,
         nouts: Sequence[int],
         activation: str = "relu",
-        seed: Optional[int] = None,
+        seed: int | None = None,
         output_activation: str = "linear",
     ) -> None:
         nin = _positive_int("nin", nin)
@@ -164,7 +164,7 @@ class MLP(Module):
         ]
         self._core = _core.MLP([layer._core for layer in self.layers])
 
-    def __call__(self, x: Union[Inputs, Sequence[Inputs], np.ndarray]) -> Union[Output, list]:
+    def __call__(self, x: Inputs | Sequence[Inputs] | np.ndarray) -> Output | list:
         rows = _as_batch(x)
         if rows is not None:
             return self._core.forward_batch(rows)
@@ -238,7 +238,7 @@ class MLP(Module):
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
 
-def _as_batch(x: object) -> Optional[np.ndarray]:
+def _as_batch(x: object) -> np.ndarray | None:
     """``x`` as a 2-D float64 array when it is a numeric batch, else None."""
     if isinstance(x, np.ndarray):
         if x.ndim == 2:
@@ -254,7 +254,5 @@ def _as_batch(x: object) -> Optional[np.ndarray]:
 
 def _is_list_of_rows(x: object) -> bool:
     return (
-        isinstance(x, (list, tuple))
-        and len(x) > 0
-        and isinstance(x[0], (list, tuple, np.ndarray))
+        isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (list, tuple, np.ndarray))
     )

@@ -38,9 +38,11 @@ def load(path: PathLike) -> MLP:
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise ValueError(f"{os.fspath(path)}: not a readable micrograd model file ({error})") from None
+        raise ValueError(f"{os.fspath(path)}: not a readable model file ({error})") from None
     if _CONFIG_KEY not in arrays:
-        raise ValueError(f"{os.fspath(path)}: no {_CONFIG_KEY} record; was it written by micrograd.save?")
+        raise ValueError(
+            f"{os.fspath(path)}: no {_CONFIG_KEY} record; was it written by micrograd.save?"
+        )
     try:
         config = json.loads(str(arrays.pop(_CONFIG_KEY)))
         if config.pop("format") != _FORMAT:

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::value::Value;
+use crate::value::{Node, Value};
 
 /// Every graph walk takes a fresh number and stamps the nodes it reaches with it,
 /// so "visited" is one comparison and nothing has to be cleared afterwards.
@@ -14,6 +14,11 @@ static NEXT_WALK: AtomicU64 = AtomicU64::new(1);
 /// Depth-first with an explicit stack: a graph a million ops deep must not touch
 /// the call stack.
 pub fn topological_order(root: &Value) -> Vec<Value> {
+    walk_in_topological_order(root, |_| {})
+}
+
+/// `topological_order`, calling `first_visit` on each node as the walk reaches it.
+fn walk_in_topological_order(root: &Value, mut first_visit: impl FnMut(&mut Node)) -> Vec<Value> {
     let walk = NEXT_WALK.fetch_add(1, Ordering::Relaxed);
     let mut order = Vec::new();
     // (node, operands already pushed?)
@@ -28,6 +33,7 @@ pub fn topological_order(root: &Value) -> Vec<Value> {
             continue;
         }
         node.visit_mark = walk;
+        first_visit(&mut node);
         stack.push((value.clone(), true));
         for operand in node.op.operands() {
             if operand.0.borrow().visit_mark != walk {
@@ -45,13 +51,11 @@ impl Value {
     /// set `grad = 0`) between optimisation steps. Interior nodes are reset first, so
     /// after each call they hold the gradient of this call alone.
     pub fn backward(&self) {
-        let order = topological_order(self);
-        for value in &order {
-            let mut node = value.0.borrow_mut();
+        let order = walk_in_topological_order(self, |node| {
             if !node.is_leaf() {
                 node.grad = 0.0;
             }
-        }
+        });
         self.add_grad(1.0);
         for value in order.iter().rev() {
             let node = value.0.borrow();

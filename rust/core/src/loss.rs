@@ -74,7 +74,10 @@ pub fn cross_entropy(logits: &[Vec<Value>], labels: &[usize]) -> Result<Value> {
                 limit: classes,
             });
         }
-        let shift = row.iter().map(Value::data).fold(f64::NEG_INFINITY, f64::max);
+        let shift = row
+            .iter()
+            .map(Value::data)
+            .fold(f64::NEG_INFINITY, f64::max);
         let sum_exp: Value = row.iter().map(|z| (z - shift).exp()).sum();
         terms.push(sum_exp.log() + shift - &row[label]);
     }
@@ -92,7 +95,10 @@ pub fn l2_penalty(parameters: &[Value]) -> Value {
 }
 
 /// The fraction of `predicted` equal to `expected`.
-fn fraction_equal<T: PartialEq>(predicted: impl Iterator<Item = T>, expected: impl Iterator<Item = T>) -> f64 {
+fn fraction_equal<T: PartialEq>(
+    predicted: impl Iterator<Item = T>,
+    expected: impl Iterator<Item = T>,
+) -> f64 {
     let (mut hits, mut total) = (0usize, 0usize);
     for (p, e) in predicted.zip(expected) {
         hits += usize::from(p == e);
@@ -117,7 +123,13 @@ pub fn argmax_accuracy(outputs: &[Vec<f64>], labels: &[usize]) -> Result<f64> {
     let predicted = outputs.iter().map(|row| {
         row.iter()
             .enumerate()
-            .fold((0, f64::NEG_INFINITY), |best, (i, &x)| if x > best.1 { (i, x) } else { best })
+            .fold((0, f64::NEG_INFINITY), |best, (i, &x)| {
+                if x > best.1 {
+                    (i, x)
+                } else {
+                    best
+                }
+            })
             .0
     });
     Ok(fraction_equal(predicted, labels.iter().copied()))

@@ -62,7 +62,7 @@ impl Neuron {
         check_length("x", self.nin(), x.len())?;
         let mut act = self.bias.clone();
         for (w, xi) in self.weights.iter().zip(x) {
-            act = act + w * xi;
+            act += w * xi;
         }
         Ok(self.activation.apply(act))
     }

@@ -82,14 +82,22 @@ impl Op {
             Op::Neg(a) => a.add_grad(-grad),
             // d(x^n)/dx = n x^(n-1); x^0 is constant, so its derivative is 0 even at x = 0.
             Op::PowScalar(a, n) => {
-                let local = if *n == 0.0 { 0.0 } else { n * a.data().powf(n - 1.0) };
+                let local = if *n == 0.0 {
+                    0.0
+                } else {
+                    n * a.data().powf(n - 1.0)
+                };
                 a.add_grad(grad * local);
             }
             // d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y ln x (taken as 0 where x = 0, as PyTorch does).
             Op::Pow(a, b) => {
                 let (x, y) = (a.data(), b.data());
                 let d_base = if y == 0.0 { 0.0 } else { y * x.powf(y - 1.0) };
-                let d_exponent = if x == 0.0 && y >= 0.0 { 0.0 } else { out * x.ln() };
+                let d_exponent = if x == 0.0 && y >= 0.0 {
+                    0.0
+                } else {
+                    out * x.ln()
+                };
                 a.add_grad(grad * d_base);
                 b.add_grad(grad * d_exponent);
             }
@@ -104,7 +112,13 @@ impl Op {
             // d|x|/dx = sign(x), taken as 0 at x = 0 as PyTorch does.
             Op::Abs(a) => {
                 let x = a.data();
-                let sign = if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 };
+                let sign = if x > 0.0 {
+                    1.0
+                } else if x < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
                 a.add_grad(grad * sign);
             }
         }

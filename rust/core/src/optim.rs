@@ -158,7 +158,13 @@ pub struct RmsProp {
 }
 
 impl RmsProp {
-    pub fn new(alpha: f64, eps: f64, weight_decay: f64, momentum: f64, centered: bool) -> Result<RmsProp> {
+    pub fn new(
+        alpha: f64,
+        eps: f64,
+        weight_decay: f64,
+        momentum: f64,
+        centered: bool,
+    ) -> Result<RmsProp> {
         check_non_negative("alpha", alpha)?;
         check_non_negative("eps", eps)?;
         check_non_negative("weight_decay", weight_decay)?;
@@ -217,7 +223,12 @@ pub struct Adagrad {
 }
 
 impl Adagrad {
-    pub fn new(lr_decay: f64, weight_decay: f64, initial_accumulator_value: f64, eps: f64) -> Result<Adagrad> {
+    pub fn new(
+        lr_decay: f64,
+        weight_decay: f64,
+        initial_accumulator_value: f64,
+        eps: f64,
+    ) -> Result<Adagrad> {
         check_non_negative("lr_decay", lr_decay)?;
         check_non_negative("weight_decay", weight_decay)?;
         check_non_negative("initial_accumulator_value", initial_accumulator_value)?;
@@ -261,9 +272,7 @@ pub struct Optimizer<R: UpdateRule + ?Sized> {
 impl<R: UpdateRule + ?Sized> Optimizer<R> {
     pub fn new(parameters: Vec<Value>, lr: f64, rule: Box<R>) -> Result<Optimizer<R>> {
         if parameters.is_empty() {
-            return Err(Error::Empty {
-                argument: "params",
-            });
+            return Err(Error::Empty { argument: "params" });
         }
         check_non_negative("lr", lr)?;
         Ok(Optimizer {
@@ -277,7 +286,12 @@ impl<R: UpdateRule + ?Sized> Optimizer<R> {
 
     /// One update of every parameter from its current `grad`.
     pub fn step(&mut self) {
-        for ((p, d), g) in self.parameters.iter().zip(&mut self.data).zip(&mut self.grad) {
+        for ((p, d), g) in self
+            .parameters
+            .iter()
+            .zip(&mut self.data)
+            .zip(&mut self.grad)
+        {
             *d = p.data();
             *g = p.grad();
         }

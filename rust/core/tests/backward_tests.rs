@@ -40,7 +40,11 @@ fn leaf_gradients_accumulate_across_backward_calls_like_pytorch() {
     assert_eq!(a.grad(), 24.0);
     y.backward();
     assert_eq!(a.grad(), 48.0, "the leaf accumulates");
-    assert_eq!(h.grad(), 12.0, "an interior node holds this call's gradient");
+    assert_eq!(
+        h.grad(),
+        12.0,
+        "an interior node holds this call's gradient"
+    );
 }
 
 #[test]

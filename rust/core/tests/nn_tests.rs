@@ -16,10 +16,18 @@ fn weights_start_uniform_in_minus_one_one_and_biases_at_zero() {
     let mut rng = StdRng::seed_from_u64(7);
     let layer = Layer::new(50, 20, Activation::Relu, &mut rng).unwrap();
     for neuron in layer.neurons() {
-        assert!(neuron.weights().iter().all(|w| (-1.0..=1.0).contains(&w.data())));
+        assert!(neuron
+            .weights()
+            .iter()
+            .all(|w| (-1.0..=1.0).contains(&w.data())));
         assert_eq!(neuron.bias().data(), 0.0);
     }
-    let weights: Vec<f64> = layer.neurons().iter().flat_map(|n| n.weights()).map(Value::data).collect();
+    let weights: Vec<f64> = layer
+        .neurons()
+        .iter()
+        .flat_map(|n| n.weights())
+        .map(Value::data)
+        .collect();
     let mean = weights.iter().sum::<f64>() / weights.len() as f64;
     assert!(mean.abs() < 0.1, "mean of 1000 uniform draws is {mean}");
 }
@@ -44,8 +52,15 @@ fn a_neuron_computes_relu_of_w_dot_x_plus_b() {
 #[test]
 fn hidden_layers_are_relu_and_the_last_is_linear() {
     let mlp = MLP::new(2, &[3, 3, 1], &mut StdRng::seed_from_u64(1)).unwrap();
-    let activations: Vec<_> = mlp.layers().iter().map(|l| l.neurons()[0].activation()).collect();
-    assert_eq!(activations, [Activation::Relu, Activation::Relu, Activation::Linear]);
+    let activations: Vec<_> = mlp
+        .layers()
+        .iter()
+        .map(|l| l.neurons()[0].activation())
+        .collect();
+    assert_eq!(
+        activations,
+        [Activation::Relu, Activation::Relu, Activation::Linear]
+    );
 }
 
 #[test]
@@ -63,13 +78,23 @@ fn bad_sizes_and_inputs_are_errors_not_panics() {
     let mut rng = StdRng::seed_from_u64(0);
     assert_eq!(
         MLP::new(0, &[1], &mut rng).unwrap_err(),
-        Error::NotPositive { argument: "nin", got: 0 }
+        Error::NotPositive {
+            argument: "nin",
+            got: 0
+        }
     );
-    assert_eq!(MLP::new(2, &[], &mut rng).unwrap_err(), Error::Empty { argument: "nouts" });
+    assert_eq!(
+        MLP::new(2, &[], &mut rng).unwrap_err(),
+        Error::Empty { argument: "nouts" }
+    );
     assert!(MLP::new(2, &[3, 0], &mut rng).is_err());
     let mlp = MLP::new(2, &[1], &mut rng).unwrap();
     assert_eq!(
         mlp.forward(&[Value::from(1.0)]).unwrap_err(),
-        Error::WrongLength { argument: "x", expected: 2, got: 1 }
+        Error::WrongLength {
+            argument: "x",
+            expected: 2,
+            got: 1
+        }
     );
 }

@@ -68,7 +68,12 @@ fn unary_ops_have_correct_values_and_gradients() {
     check_unary("leaky_relu", |a| a.leaky_relu(0.1), -2.0, -0.2);
     check_unary("leaky_relu", |a| a.leaky_relu(0.1), 2.0, 2.0);
     check_unary("tanh", Value::tanh, 0.5, 0.5f64.tanh());
-    check_unary("sigmoid", Value::sigmoid, 0.5, 1.0 / (1.0 + (-0.5f64).exp()));
+    check_unary(
+        "sigmoid",
+        Value::sigmoid,
+        0.5,
+        1.0 / (1.0 + (-0.5f64).exp()),
+    );
     check_unary("sigmoid", Value::sigmoid, -3.0, 1.0 / (1.0 + 3.0f64.exp()));
     check_unary("exp", Value::exp, 0.5, 0.5f64.exp());
     check_unary("log", Value::log, 0.5, 0.5f64.ln());
@@ -100,7 +105,11 @@ fn tanh_and_sigmoid_saturate_without_overflow() {
         if x > 0.0 {
             assert_eq!(s.data(), 1.0);
         } else {
-            assert!((0.0..1e-100).contains(&s.data()), "sigmoid({x}) = {}", s.data());
+            assert!(
+                (0.0..1e-100).contains(&s.data()),
+                "sigmoid({x}) = {}",
+                s.data()
+            );
         }
         let total = &t + &s;
         total.backward();

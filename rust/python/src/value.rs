@@ -71,7 +71,11 @@ fn binary(
     wrap(py, Value::from_op(op))
 }
 
-fn unary(this: &PyValue, py: Python<'_>, make: impl FnOnce(&Value) -> Value) -> PyResult<Py<PyAny>> {
+fn unary(
+    this: &PyValue,
+    py: Python<'_>,
+    make: impl FnOnce(&Value) -> Value,
+) -> PyResult<Py<PyAny>> {
     wrap(py, make(this.value()?))
 }
 
