@@ -125,8 +125,11 @@ COLUMNS = ("case", "ours", "baseline", "ratio", "target", "met")
 
 
 def _floor_1dp(ratio: float) -> str:
-    # Rounded down, so a 9.97x that missed a 10x target never prints as "10.0 ... no".
-    return f"{math.floor(ratio * 10) / 10:.1f}"
+    # Rounded down, so a 9.97x that missed a 10x target never prints as "10.0 ... no";
+    # two decimals below 1, where "within 10x of" targets such as 0.1x live.
+    decimals = 1 if ratio >= 1 else 2
+    scale = 10**decimals
+    return f"{math.floor(ratio * scale) / scale:.{decimals}f}"
 
 
 def markdown_table(results: Sequence[Result]) -> str:

@@ -164,7 +164,7 @@ def test_model_forward_agrees_with_pytorch():
     x = [0.5, -0.25, 2.0]
     ours = model(x)
     ours.backward()
-    w = [torch.tensor([n.w[i].data for i in range(len(n.w))]) for n in model.layers[0].neurons]
+    w = [torch.tensor([v.data for v in n.w], dtype=torch.float64) for n in model.layers[0].neurons]
     w1 = torch.stack(w).double().requires_grad_()
     b1 = torch.zeros(5, dtype=torch.float64)
     w2 = torch.tensor([[p.data for p in model.layers[1].neurons[0].w]], dtype=torch.float64)
