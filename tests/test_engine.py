@@ -65,6 +65,8 @@ OPS = [
     ("sigmoid", lambda a: a.sigmoid(), [-0.8]),
     ("exp", lambda a: a.exp(), [0.7]),
     ("log", lambda a: a.log(), [0.7]),
+    ("softplus", lambda a: a.softplus(), [-0.6]),
+    ("abs", lambda a: abs(a), [-0.6]),
     ("shared operand", lambda a, b: (a * b + a).tanh() * a, [0.4, -1.2]),
 ]
 

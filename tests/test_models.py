@@ -178,3 +178,50 @@ def test_state_dict_loads_into_pytorch_with_identical_outputs():
     X = np.random.default_rng(0).normal(size=(7, 2))
     expected = net(torch.from_numpy(X)).detach().numpy().ravel()
     assert [v.data for v in model(X)] == pytest.approx(expected.tolist(), rel=1e-12)
+
+
+def test_models_and_optimizers_used_from_another_thread_raise_runtime_error():
+    import threading
+
+    from micrograd.optim import Adam
+
+    model = MLP(2, [3, 1], seed=0)
+    opt = Adam(model.parameters())
+    calls = [
+        lambda: model([1.0, 2.0]),
+        lambda: model(np.ones((2, 2))),
+        model.parameters,
+        model.zero_grad,
+        lambda: model.layers[0]([1.0, 2.0]),
+        lambda: model.layers[0].neurons[0]([1.0, 2.0]),
+        opt.step,
+        opt.zero_grad,
+    ]
+    caught = []
+
+    def use_them():
+        for call in calls:
+            try:
+                call()
+            except Exception as error:  # a PanicException (BaseException) would escape
+                caught.append(error)
+
+    worker = threading.Thread(target=use_them)
+    worker.start()
+    worker.join()
+    assert len(caught) == len(calls)
+    assert all(isinstance(e, RuntimeError) and "thread" in str(e) for e in caught)
+
+
+def test_predict_gives_the_forward_values_without_a_graph():
+    model = MLP(2, [8, 8, 1], activation="tanh", seed=2)
+    X = np.random.default_rng(1).normal(size=(6, 2))
+    predicted = model.predict(X)
+    assert predicted.shape == (6,)
+    assert predicted.tolist() == [v.data for v in model(X)]
+    assert model.predict(X[0]) == model(list(X[0])).data
+    several = MLP(2, [4, 3], seed=2)
+    assert several.predict(X).shape == (6, 3)
+    assert several.predict(X.tolist())[2].tolist() == [v.data for v in several(list(X[2]))]
+    with pytest.raises(ValueError, match="X must have 2 columns"):
+        model.predict(np.ones((3, 5)))

@@ -2,6 +2,9 @@
 
 from collections.abc import Iterable
 
+import numpy as np
+import numpy.typing as npt
+
 Number = int | float
 
 class Value:
@@ -19,6 +22,9 @@ class Value:
         """Add d(self)/d(leaf) into every leaf's ``grad``; leaves accumulate across calls."""
     def relu(self) -> Value: ...
     def leaky_relu(self, negative_slope: float = 0.01) -> Value: ...
+    def softplus(self) -> Value: ...
+    def abs(self) -> Value: ...
+    def __abs__(self) -> Value: ...
     def tanh(self) -> Value: ...
     def sigmoid(self) -> Value: ...
     def exp(self) -> Value: ...
@@ -72,7 +78,83 @@ class Layer:
 class MLP:
     def __init__(self, layers: list[Layer]) -> None: ...
     def __call__(self, x: Inputs) -> Value | list[Value]: ...
+    def forward_batch(self, x: npt.NDArray[np.float64]) -> list[Value] | list[list[Value]]:
+        """One output per row of a 2-D float64 array, built in Rust."""
+    def predict(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The (rows, nout) outputs as numbers, building no graph."""
     @property
     def nin(self) -> int: ...
     def parameters(self) -> list[Value]: ...
     def zero_grad(self) -> None: ...
+
+Numbers = Iterable[Number] | npt.ArrayLike
+Scores = Iterable[Value | Number]
+
+def mse_loss(predictions: Scores, targets: Numbers) -> Value:
+    """Mean squared error: ``mean((prediction - target) ** 2)``."""
+
+def hinge_loss(scores: Scores, labels: Numbers) -> Value:
+    """Karpathy's max-margin loss ``mean(relu(1 - label * score))``, labels -1/+1."""
+
+def binary_cross_entropy_with_logits(logits: Scores, targets: Numbers) -> Value:
+    """Binary cross-entropy on logits (targets in [0, 1]), stable for any logit."""
+
+def cross_entropy(logits: Iterable[Scores], labels: Iterable[int] | npt.ArrayLike) -> Value:
+    """Softmax cross-entropy; ``logits`` holds one row of class scores per sample."""
+
+def l1_penalty(params: Iterable[Value]) -> Value:
+    """``sum(|p|)`` over ``params``."""
+
+def l2_penalty(params: Iterable[Value]) -> Value:
+    """``sum(p * p)`` over ``params``."""
+
+def binary_accuracy(scores: Scores, labels: Numbers) -> float:
+    """Fraction of scores on the right side of 0 for labels -1/+1 or 0/1."""
+
+def argmax_accuracy(outputs: Iterable[Scores], labels: Iterable[int] | npt.ArrayLike) -> float:
+    """Fraction of rows whose largest output is at the label's index."""
+
+class Optimizer:
+    """An update rule over a fixed list of Values; see ``micrograd.optim``."""
+
+    @staticmethod
+    def sgd(
+        params: Iterable[Value],
+        lr: float,
+        momentum: float,
+        dampening: float,
+        weight_decay: float,
+        nesterov: bool,
+    ) -> Optimizer: ...
+    @staticmethod
+    def adam(
+        params: Iterable[Value],
+        lr: float,
+        betas: tuple[float, float],
+        eps: float,
+        weight_decay: float,
+        decoupled_weight_decay: bool,
+        amsgrad: bool,
+    ) -> Optimizer: ...
+    @staticmethod
+    def rmsprop(
+        params: Iterable[Value],
+        lr: float,
+        alpha: float,
+        eps: float,
+        weight_decay: float,
+        momentum: float,
+        centered: bool,
+    ) -> Optimizer: ...
+    @staticmethod
+    def adagrad(
+        params: Iterable[Value],
+        lr: float,
+        lr_decay: float,
+        weight_decay: float,
+        initial_accumulator_value: float,
+        eps: float,
+    ) -> Optimizer: ...
+    def step(self) -> None: ...
+    def zero_grad(self) -> None: ...
+    lr: float

@@ -172,6 +172,19 @@ class MLP(Module):
             return [self._core(row) for row in x]
         return self._core(x)
 
+    def predict(self, x: Inputs | Sequence[Inputs] | np.ndarray) -> np.ndarray:
+        """The outputs as plain numbers, computing no graph: for evaluation and plots.
+
+        A batch (2-D array or list of rows) gives an array of shape (rows,) for one
+        output, (rows, nout) for several; one sample gives shape () or (nout,).
+        """
+        rows = _as_batch(x)
+        if rows is None:
+            single = np.asarray([[v.data if isinstance(v, Value) else v for v in x]], np.float64)
+            return self.predict(single)[0]
+        out = self._core.predict(rows)
+        return out[:, 0] if out.shape[1] == 1 else out
+
     def parameters(self) -> list[Value]:
         return self._core.parameters()
 

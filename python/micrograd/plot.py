@@ -76,9 +76,9 @@ def decision_boundary(
     ``predict`` gets every grid cell centre in **one** call, as a float array of shape
     ``(width * height, 2)``, and returns one score per point (a list or an array); a
     score > 0 means class +1. Batch inside ``predict`` if your model can. A micrograd
-    ``MLP`` works through a small wrapper::
+    ``MLP`` can pass its graph-free ``predict``::
 
-        print(decision_boundary(lambda P: [model(list(p)).data for p in P], X, y))
+        print(decision_boundary(model.predict, X, y))
 
     ``X`` is ``(n, 2)``; ``y`` holds ``n`` labels, -1/+1 or 0/1 (a label > 0 is the
     positive class). The grid covers the data range widened by ``margin`` times that

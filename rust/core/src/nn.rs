@@ -3,6 +3,7 @@
 use rand::{Rng, RngExt};
 
 use crate::error::{Error, Result};
+use crate::op;
 use crate::value::Value;
 
 /// The nonlinearity a neuron applies to `w · x + b`.
@@ -16,6 +17,17 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// The same function on a plain number, for forward passes that build no graph.
+    fn apply_number(self, x: f64) -> f64 {
+        match self {
+            Activation::Linear => x,
+            Activation::Relu => op::relu(x),
+            Activation::LeakyRelu(slope) => op::leaky_relu(x, slope),
+            Activation::Tanh => x.tanh(),
+            Activation::Sigmoid => op::sigmoid(x),
+        }
+    }
+
     fn apply(self, x: Value) -> Value {
         match self {
             Activation::Linear => x,
@@ -65,6 +77,15 @@ impl Neuron {
             act += w * xi;
         }
         Ok(self.activation.apply(act))
+    }
+
+    /// `forward` on plain numbers: the same sums in the same order, no graph.
+    fn predict(&self, x: &[f64]) -> f64 {
+        let mut act = self.bias.data();
+        for (w, xi) in self.weights.iter().zip(x) {
+            act += w.data() * xi;
+        }
+        self.activation.apply_number(act)
     }
 
     pub fn weights(&self) -> &[Value] {
@@ -202,6 +223,37 @@ impl MLP {
     /// One forward pass per row of a row-major matrix with `nin()` columns; each
     /// input becomes a leaf Value, as Karpathy's `list(map(Value, xrow))` makes it.
     pub fn forward_rows(&self, inputs: &[f64]) -> Result<Vec<Vec<Value>>> {
+        let nin = self.check_rows(inputs)?;
+        inputs
+            .chunks(nin)
+            .map(|row| self.forward(&row.iter().map(|&x| Value::new(x)).collect::<Vec<_>>()))
+            .collect()
+    }
+
+    /// The outputs for each row of a row-major matrix with `nin()` columns, as plain
+    /// numbers (row after row): for evaluation and plots, where no gradient is needed
+    /// and building a graph would be wasted work.
+    pub fn predict_rows(&self, inputs: &[f64]) -> Result<Vec<f64>> {
+        let nin = self.check_rows(inputs)?;
+        let mut outputs = Vec::with_capacity(inputs.len() / nin * self.nout());
+        let mut activations = Vec::new();
+        for row in inputs.chunks(nin) {
+            activations.clear();
+            activations.extend_from_slice(row);
+            for layer in &self.layers {
+                activations = layer
+                    .neurons
+                    .iter()
+                    .map(|n| n.predict(&activations))
+                    .collect();
+            }
+            outputs.extend_from_slice(&activations);
+        }
+        Ok(outputs)
+    }
+
+    /// Checks that `inputs` holds whole rows of `nin()` numbers; returns `nin()`.
+    fn check_rows(&self, inputs: &[f64]) -> Result<usize> {
         let nin = self.nin();
         if inputs.len() % nin != 0 {
             return Err(Error::WrongLength {
@@ -210,10 +262,11 @@ impl MLP {
                 got: inputs.len() % nin,
             });
         }
-        inputs
-            .chunks(nin)
-            .map(|row| self.forward(&row.iter().map(|&x| Value::new(x)).collect::<Vec<_>>()))
-            .collect()
+        Ok(nin)
+    }
+
+    pub fn nout(&self) -> usize {
+        self.layers[self.layers.len() - 1].nout()
     }
 
     pub fn layers(&self) -> &[Layer] {

@@ -170,7 +170,7 @@ impl Op {
 }
 
 /// Karpathy's `0 if x < 0 else x`: unlike `f64::max`, it lets nan through.
-fn relu(x: f64) -> f64 {
+pub(crate) fn relu(x: f64) -> f64 {
     if x < 0.0 {
         0.0
     } else {
@@ -178,7 +178,7 @@ fn relu(x: f64) -> f64 {
     }
 }
 
-fn leaky_relu(x: f64, slope: f64) -> f64 {
+pub(crate) fn leaky_relu(x: f64, slope: f64) -> f64 {
     if x > 0.0 {
         x
     } else {
@@ -187,7 +187,7 @@ fn leaky_relu(x: f64, slope: f64) -> f64 {
 }
 
 /// The logistic function, written so that neither branch can overflow `exp`.
-fn sigmoid(x: f64) -> f64 {
+pub(crate) fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
     } else {

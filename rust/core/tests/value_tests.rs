@@ -77,6 +77,19 @@ fn unary_ops_have_correct_values_and_gradients() {
     check_unary("sigmoid", Value::sigmoid, -3.0, 1.0 / (1.0 + 3.0f64.exp()));
     check_unary("exp", Value::exp, 0.5, 0.5f64.exp());
     check_unary("log", Value::log, 0.5, 0.5f64.ln());
+    check_unary(
+        "softplus",
+        Value::softplus,
+        -0.6,
+        (1.0 + (-0.6f64).exp()).ln(),
+    );
+    check_unary(
+        "softplus",
+        Value::softplus,
+        40.0,
+        40.0 + (-40.0f64).exp().ln_1p(),
+    );
+    check_unary("abs", Value::abs, -0.6, 0.6);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `micrograd.nn` wraps in Karpathy's Python API.
 
 use micrograd_core::{Activation, Layer, Neuron, Value, MLP};
-use numpy::PyReadonlyArray2;
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -157,6 +157,20 @@ impl PyMLP {
     fn mlp(&self) -> PyResult<&MLP> {
         self.mlp.get("MLP")
     }
+
+    /// The rows of `x`, flattened, after checking they have the model's input count.
+    fn flat_rows(&self, x: &PyReadonlyArray2<'_, f64>) -> PyResult<Vec<f64>> {
+        let x = x.as_array();
+        let nin = self.mlp()?.nin();
+        if x.ncols() != nin {
+            return Err(PyValueError::new_err(format!(
+                "X must have {nin} columns (the model's inputs), got an array of shape ({}, {})",
+                x.nrows(),
+                x.ncols()
+            )));
+        }
+        Ok(x.iter().copied().collect())
+    }
 }
 
 #[pymethods]
@@ -181,23 +195,28 @@ impl PyMLP {
     /// One output per row of a 2-D float64 array, all built in Rust: a Value per
     /// row when the model has one output, else a list per row.
     fn forward_batch(&self, py: Python<'_>, x: PyReadonlyArray2<'_, f64>) -> PyResult<Py<PyAny>> {
-        let x = x.as_array();
-        let mlp = self.mlp()?;
-        if x.ncols() != mlp.nin() {
-            return Err(PyValueError::new_err(format!(
-                "X must have {} columns (the model's inputs), got an array of shape ({}, {})",
-                mlp.nin(),
-                x.nrows(),
-                x.ncols()
-            )));
-        }
-        let flat: Vec<f64> = x.iter().copied().collect();
-        let rows = mlp.forward_rows(&flat).map_err(to_py)?;
+        let rows = self
+            .mlp()?
+            .forward_rows(&self.flat_rows(&x)?)
+            .map_err(to_py)?;
         let objects = rows
             .into_iter()
             .map(|row| outputs(py, row))
             .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, objects)?.into_any().unbind())
+    }
+
+    /// The outputs for each row of a 2-D float64 array as a (rows, nout) float64
+    /// array, computed without building a graph.
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyReadonlyArray2<'_, f64>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let mlp = self.mlp()?;
+        let outputs = mlp.predict_rows(&self.flat_rows(&x)?).map_err(to_py)?;
+        let shape = [x.as_array().nrows(), mlp.nout()];
+        Ok(PyArray1::from_vec(py, outputs).reshape(shape)?)
     }
 
     #[getter]

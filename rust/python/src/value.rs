@@ -177,6 +177,19 @@ impl PyValue {
         unary(self, py, Value::log)
     }
 
+    /// `log(1 + exp(self))`, stable for any input.
+    fn softplus(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        unary(self, py, Value::softplus)
+    }
+
+    fn abs(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        unary(self, py, Value::abs)
+    }
+
+    fn __abs__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        unary(self, py, Value::abs)
+    }
+
     fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         binary(self, other, false, Op::Add)
     }
