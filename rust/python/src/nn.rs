@@ -216,7 +216,7 @@ impl PyMLP {
         let mlp = self.mlp()?;
         let outputs = mlp.predict_rows(&self.flat_rows(&x)?).map_err(to_py)?;
         let shape = [x.as_array().nrows(), mlp.nout()];
-        Ok(PyArray1::from_vec(py, outputs).reshape(shape)?)
+        PyArray1::from_vec(py, outputs).reshape(shape)
     }
 
     #[getter]
