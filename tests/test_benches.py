@@ -17,6 +17,7 @@ from types import ModuleType
 import pytest
 
 import micrograd
+from karpathy import readme_expression
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHES = REPO / "benches"
@@ -111,19 +112,7 @@ def test_bench_rows_hold_ratios_targets_and_verdicts(table_rows):
 
 
 def test_baseline_engine_reproduces_karpathys_readme_example():
-    Value = load_baseline().Value
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
+    a, b, g = readme_expression(load_baseline().Value)
     g.backward()
     assert g.data == pytest.approx(24.7041, abs=1e-4)
     assert a.grad == pytest.approx(138.8338, abs=1e-4)

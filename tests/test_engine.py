@@ -10,24 +10,13 @@ import numpy as np
 import pytest
 
 from gradcheck import assert_close, numeric_gradient
+from karpathy import readme_expression
 from micrograd import Value
 from micrograd.engine import Value as EngineValue
 
 
 def karpathy_readme_expression():
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return a, b, g
+    return readme_expression(Value)
 
 
 def test_karpathys_readme_example_gives_his_numbers():

@@ -58,3 +58,15 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// `Ok` when `got == expected`, else `WrongLength` naming `argument`.
+pub(crate) fn check_length(argument: &'static str, expected: usize, got: usize) -> Result<()> {
+    if expected != got {
+        return Err(Error::WrongLength {
+            argument,
+            expected,
+            got,
+        });
+    }
+    Ok(())
+}

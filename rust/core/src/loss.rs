@@ -1,21 +1,15 @@
 //! Losses and metrics over `Value`s. Each loss builds its graph here, in Rust, and
 //! returns the mean over the samples.
 
-use crate::error::{Error, Result};
+use crate::error::{check_length, Error, Result};
 use crate::value::Value;
 
+/// Losses need at least one sample, and as many targets as predictions.
 fn check_same_length(argument: &'static str, expected: usize, got: usize) -> Result<()> {
     if expected == 0 {
         return Err(Error::Empty { argument });
     }
-    if expected != got {
-        return Err(Error::WrongLength {
-            argument,
-            expected,
-            got,
-        });
-    }
-    Ok(())
+    check_length(argument, expected, got)
 }
 
 /// `sum(terms) * (1 / n)`, summed left to right from 0 as Python's `sum` does, so

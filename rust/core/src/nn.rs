@@ -2,7 +2,7 @@
 
 use rand::{Rng, RngExt};
 
-use crate::error::{Error, Result};
+use crate::error::{check_length, Error, Result};
 use crate::op;
 use crate::value::Value;
 
@@ -295,17 +295,6 @@ impl MLP {
 fn check_positive(argument: &'static str, got: usize) -> Result<()> {
     if got == 0 {
         return Err(Error::NotPositive { argument, got: 0 });
-    }
-    Ok(())
-}
-
-fn check_length(argument: &'static str, expected: usize, got: usize) -> Result<()> {
-    if expected != got {
-        return Err(Error::WrongLength {
-            argument,
-            expected,
-            got,
-        });
     }
     Ok(())
 }

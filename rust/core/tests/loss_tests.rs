@@ -30,7 +30,7 @@ fn binary_cross_entropy_gradient_is_sigmoid_minus_target() {
 #[test]
 fn cross_entropy_gradient_is_softmax_minus_one_hot() {
     let row = values(&[1.0, 2.0, 0.5]);
-    loss::cross_entropy(&[row.clone()], &[1])
+    loss::cross_entropy(std::slice::from_ref(&row), &[1])
         .unwrap()
         .backward();
     let total: f64 = [1.0f64, 2.0, 0.5].iter().map(|z| z.exp()).sum();
