@@ -99,6 +99,15 @@ def test_repr_prev_and_op_read_like_karpathys():
     assert a.relu()._op == "ReLU"
 
 
+def test_operands_are_ordered_and_named_sets_the_label_in_place():
+    a, b = Value(2.0), Value(3.0)
+    c = (a - b).named("c")
+    assert c.label == "c"
+    assert c.operands == (a, b)
+    assert (b - a).operands == (b, a)
+    assert a.operands == ()
+
+
 def test_data_and_grad_are_writable_floats():
     a = Value(1)
     assert isinstance(a.data, float)

@@ -18,6 +18,11 @@ class Value:
     def _prev(self) -> set[Value]: ...
     @property
     def _op(self) -> str: ...
+    @property
+    def operands(self) -> tuple[Value, ...]:
+        """The Values this one was computed from, in operand order."""
+    def named(self, label: str) -> Value:
+        """Sets ``label`` and returns this Value: ``(a * b).named("c")``."""
     def backward(self) -> None:
         """Add d(self)/d(leaf) into every leaf's ``grad``; leaves accumulate across calls."""
     def relu(self) -> Value: ...

@@ -4,7 +4,7 @@ use micrograd_core::{Op, Value};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PySet};
+use pyo3::types::{PyFloat, PySet, PyTuple};
 
 use crate::operand::{as_number, as_value};
 use crate::thread_bound::ThreadBound;
@@ -138,6 +138,25 @@ impl PyValue {
             set.add(Py::new(py, PyValue::from(operand))?)?;
         }
         Ok(set)
+    }
+
+    /// The Values this one was computed from, in operand order (`_prev` as a tuple).
+    #[getter]
+    fn operands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let operands = self
+            .value()?
+            .operands()
+            .into_iter()
+            .map(|v| Py::new(py, PyValue::from(v)))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyTuple::new(py, operands)
+    }
+
+    /// Sets the label and returns this Value, for naming inside expressions:
+    /// `loss = (a * b).named("ab") + c`.
+    fn named(slf: &Bound<'_, Self>, label: &str) -> PyResult<Py<Self>> {
+        slf.get().value()?.set_label(Some(label));
+        Ok(slf.clone().unbind())
     }
 
     /// The symbol of the op that made this Value (`''` for a leaf).
