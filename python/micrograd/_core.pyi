@@ -21,6 +21,12 @@ class Value:
     @property
     def operands(self) -> tuple[Value, ...]:
         """The Values this one was computed from, in operand order."""
+    def tree(self, **kwargs: object) -> str:
+        """The graph below this Value as text (``micrograd.viz.tree``)."""
+    def print_tree(self, **kwargs: object) -> None:
+        """Prints ``tree()`` (``micrograd.viz.print_tree``)."""
+    def show(self, **kwargs: object) -> object:
+        """Displays the graph (``micrograd.viz.show``)."""
     def named(self, label: str) -> Value:
         """Sets ``label`` and returns this Value: ``(a * b).named("c")``."""
     def backward(self) -> None:

@@ -4,7 +4,7 @@ use micrograd_core::{Op, Value};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PySet, PyTuple};
+use pyo3::types::{PyDict, PyFloat, PySet, PyTuple};
 
 use crate::operand::{as_number, as_value};
 use crate::thread_bound::ThreadBound;
@@ -77,6 +77,17 @@ fn unary(
     make: impl FnOnce(&Value) -> Value,
 ) -> PyResult<Py<PyAny>> {
     wrap(py, make(this.value()?))
+}
+
+/// Graph pictures are drawn in Python (`micrograd.viz`); these methods only forward
+/// to it, so `v.tree()` reads like Karpathy-style method calls.
+fn call_viz(
+    value: &Bound<'_, PyValue>,
+    function: &str,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let viz = value.py().import("micrograd.viz")?;
+    Ok(viz.getattr(function)?.call((value,), kwargs)?.unbind())
 }
 
 /// Python's repr of a float (`1.0`, `1e-07`), as Karpathy's repr prints it.
@@ -157,6 +168,27 @@ impl PyValue {
     fn named(slf: &Bound<'_, Self>, label: &str) -> PyResult<Py<Self>> {
         slf.get().value()?.set_label(Some(label));
         Ok(slf.clone().unbind())
+    }
+
+    /// The graph below this Value as text; see `micrograd.viz.tree`.
+    #[pyo3(signature = (**kwargs))]
+    fn tree(slf: &Bound<'_, Self>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+        call_viz(slf, "tree", kwargs)
+    }
+
+    /// Prints `tree()`; see `micrograd.viz.print_tree`.
+    #[pyo3(signature = (**kwargs))]
+    fn print_tree(
+        slf: &Bound<'_, Self>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        call_viz(slf, "print_tree", kwargs)
+    }
+
+    /// Displays the graph (inline in Jupyter); see `micrograd.viz.show`.
+    #[pyo3(signature = (**kwargs))]
+    fn show(slf: &Bound<'_, Self>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+        call_viz(slf, "show", kwargs)
     }
 
     /// The symbol of the op that made this Value (`''` for a leaf).
