@@ -153,7 +153,7 @@ def test_bad_hyper_parameters_raise_value_error(case, make, message):
 
 
 def test_params_must_be_values():
-    with pytest.raises(TypeError, match=r"params\[1\] must be a Value, got float"):
+    with pytest.raises(TypeError, match=r"params\[1\] must be a Value or a Tensor, got float"):
         SGD([Value(1.0), 2.0], lr=0.1)
     with pytest.raises(ValueError, match="lr must be"):
         SGD([Value(1.0)], lr=0.1).lr = -1.0

@@ -8,8 +8,8 @@
 (-3.0, -4.0)
 """
 
-from micrograd import datasets, losses, metrics, optim
-from micrograd._core import Value
+from micrograd import datasets, losses, metrics, optim, viz
+from micrograd._core import Tensor, Value, concatenate
 from micrograd._seeding import initial_seed, manual_seed
 from micrograd.nn import MLP, Layer, Module, Neuron
 from micrograd.serialization import load, save
@@ -19,7 +19,9 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "Tensor",
     "Value",
+    "concatenate",
     "datasets",
     "initial_seed",
     "load",
@@ -28,5 +30,6 @@ __all__ = [
     "metrics",
     "optim",
     "save",
+    "viz",
 ]
 __version__ = "0.1.0"

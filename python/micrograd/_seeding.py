@@ -13,6 +13,8 @@ from typing import Union
 
 import numpy as np
 
+from micrograd import _core
+
 Seed = Union[int, np.random.RandomState, None]
 
 _initial_seed: int | None = None
@@ -22,7 +24,9 @@ _MAX_SEED = 2**32 - 1
 
 
 def manual_seed(seed: int) -> None:
-    """Seed Python's ``random`` and numpy's global ``RandomState`` with ``seed``.
+    """Seed everything the package draws from: Python's ``random`` (scalar model
+    weights), numpy's global ``RandomState`` (datasets) and the Rust generator behind
+    ``Tensor.randn``, ``Tensor.rand`` and ``nn.Linear``.
 
     Args:
         seed: an int in ``[0, 2**32 - 1]``.
@@ -39,6 +43,7 @@ def manual_seed(seed: int) -> None:
         raise ValueError(f"seed must be in [0, 2**32 - 1], got {seed}")
     random.seed(seed)
     np.random.seed(seed)
+    _core.manual_seed(seed)
     _initial_seed = seed
 
 

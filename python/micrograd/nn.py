@@ -15,7 +15,7 @@ from typing import Union
 
 import numpy as np
 
-from micrograd import _core
+from micrograd import _core, _labels, _state, _summary
 from micrograd._core import Value
 
 Inputs = Iterable[Union[Value, float]]
@@ -48,10 +48,26 @@ class Module:
 
     def zero_grad(self) -> None:
         for p in self.parameters():
-            p.grad = 0
+            if isinstance(p, Value):
+                p.grad = 0
+            else:
+                p.zero_grad()  # a Tensor: its grad becomes None, as in PyTorch
 
     def parameters(self) -> list[Value]:
         return []
+
+    def name_parameters(self, prefix: str = "") -> Module:
+        """Labels every parameter after its place, so printed graphs read like the math:
+        a neuron's ``w0, w1, ..., b``, ``N3.w1`` in a layer, ``L0.N3.w1`` in an MLP
+        (``prefix`` goes in front). Returns this module: ``Neuron(2).name_parameters()``.
+        """
+        _labels.name_parameters(self, prefix)
+        return self
+
+    def summary(self) -> str:
+        """A table of the layers: shape (nin -> nout), activation, parameter count, total.
+        ``print(model.summary())``."""
+        return _summary.summary(self)
 
 
 def _check_activation(name: object, argument: str = "activation") -> str:
@@ -215,21 +231,7 @@ class MLP(Module):
         """Copies arrays from ``state`` into the parameters, after checking that the
         names and shapes match this model's ``state_dict()`` exactly."""
         expected = {name: array.shape for name, array in self.state_dict().items()}
-        missing = sorted(set(expected) - set(state))
-        unexpected = sorted(set(state) - set(expected))
-        if missing or unexpected:
-            raise ValueError(
-                f"state_dict does not fit this model: missing {missing}, unexpected {unexpected}"
-            )
-        arrays = {}
-        for name, shape in expected.items():
-            try:
-                array = np.asarray(state[name], dtype=np.float64)
-            except (TypeError, ValueError) as error:
-                raise TypeError(f"state_dict[{name!r}] must be numeric: {error}") from None
-            if array.shape != shape:
-                raise ValueError(f"state_dict[{name!r}] has shape {array.shape}, expected {shape}")
-            arrays[name] = array
+        arrays = _state.checked_arrays(expected, state)
         for i, layer in enumerate(self.layers):
             weight, bias = arrays[f"layers.{i}.weight"], arrays[f"layers.{i}.bias"]
             for j, neuron in enumerate(layer.neurons):
@@ -269,3 +271,20 @@ def _is_list_of_rows(x: object) -> bool:
     return (
         isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (list, tuple, np.ndarray))
     )
+
+
+# The dense layers over Tensors live in their own module; they are part of nn too.
+from micrograd.layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh  # noqa: E402
+
+__all__ = [
+    "MLP",
+    "LeakyReLU",
+    "Layer",
+    "Linear",
+    "Module",
+    "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+]

@@ -21,6 +21,20 @@ pub enum Error {
         got: usize,
         limit: usize,
     },
+    /// Two tensors' shapes do not fit the op.
+    ShapeMismatch {
+        op: &'static str,
+        left: Vec<usize>,
+        right: Vec<usize>,
+    },
+    /// An axis was not in `-ndim..ndim`.
+    AxisOutOfRange { axis: isize, ndim: usize },
+    /// A row index was not in `-rows..rows`.
+    IndexOutOfRange { index: isize, len: usize },
+    /// An op that needs a one-element tensor (`item`, `backward`) got another shape.
+    NotScalar { op: &'static str, shape: Vec<usize> },
+    /// A reshape asked for a different number of elements, or a bad `-1`.
+    BadReshape { from: Vec<usize>, to: Vec<isize> },
     /// A hyper-parameter was outside its valid range.
     InvalidHyperparameter {
         name: &'static str,
@@ -46,6 +60,30 @@ impl fmt::Display for Error {
                 got,
                 limit,
             } => write!(f, "{argument} must be in 0..{limit}, got {got}"),
+            Error::ShapeMismatch { op, left, right } => write!(
+                f,
+                "{op}: shapes {} and {} do not fit",
+                shape_text(left),
+                shape_text(right)
+            ),
+            Error::AxisOutOfRange { axis, ndim } => write!(
+                f,
+                "axis {axis} is out of range for a tensor with {ndim} dimension{}",
+                if *ndim == 1 { "" } else { "s" }
+            ),
+            Error::IndexOutOfRange { index, len } => {
+                write!(f, "index {index} is out of range for {len} rows")
+            }
+            Error::NotScalar { op, shape } => write!(
+                f,
+                "{op} needs a tensor with one element, got shape {}",
+                shape_text(shape)
+            ),
+            Error::BadReshape { from, to } => write!(
+                f,
+                "cannot reshape a tensor of shape {} into {to:?}",
+                shape_text(from)
+            ),
             Error::InvalidHyperparameter {
                 name,
                 got,
@@ -69,4 +107,19 @@ pub(crate) fn check_length(argument: &'static str, expected: usize, got: usize) 
         });
     }
     Ok(())
+}
+
+/// `(2, 3)`, `(4,)`, `()`: shapes written as Python writes them.
+pub fn shape_text(shape: &[usize]) -> String {
+    match shape {
+        [only] => format!("({only},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }

@@ -20,10 +20,12 @@ pub mod nn;
 mod op;
 mod ops;
 pub mod optim;
+pub mod tensor;
 mod value;
 
 pub use backward::topological_order;
-pub use error::{Error, Result};
+pub use error::{shape_text, Error, Result};
 pub use nn::{Activation, Layer, Neuron, MLP};
 pub use op::Op;
+pub use tensor::Tensor;
 pub use value::Value;

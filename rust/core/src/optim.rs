@@ -5,7 +5,43 @@
 //! dense tensors. Hyper-parameters are checked when an optimizer is made.
 
 use crate::error::{Error, Result};
+use crate::tensor::Tensor;
 use crate::value::Value;
+
+/// A parameter an optimizer updates: a scalar or a whole tensor.
+#[derive(Clone, Debug)]
+pub enum Param {
+    Scalar(Value),
+    Tensor(Tensor),
+}
+
+impl Param {
+    fn len(&self) -> usize {
+        match self {
+            Param::Scalar(_) => 1,
+            Param::Tensor(t) => t.len(),
+        }
+    }
+
+    fn zero_grad(&self) {
+        match self {
+            Param::Scalar(v) => v.set_grad(0.0),
+            Param::Tensor(t) => t.zero_grad(),
+        }
+    }
+}
+
+impl From<Value> for Param {
+    fn from(value: Value) -> Param {
+        Param::Scalar(value)
+    }
+}
+
+impl From<Tensor> for Param {
+    fn from(tensor: Tensor) -> Param {
+        Param::Tensor(tensor)
+    }
+}
 
 /// One optimizer's arithmetic: updates `data` in place from `grad`, keeping
 /// whatever running state it needs (one entry per parameter).
@@ -260,9 +296,11 @@ impl UpdateRule for Adagrad {
     }
 }
 
-/// An update rule applied to a fixed list of scalar parameters.
+/// An update rule applied to a fixed list of parameters. Each step gathers every
+/// parameter's data and gradient into one flat buffer, runs the rule once, and
+/// writes the data back: one code path for scalars and tensors alike.
 pub struct Optimizer<R: UpdateRule + ?Sized> {
-    parameters: Vec<Value>,
+    parameters: Vec<Param>,
     lr: f64,
     data: Vec<f64>,
     grad: Vec<f64>,
@@ -270,40 +308,50 @@ pub struct Optimizer<R: UpdateRule + ?Sized> {
 }
 
 impl<R: UpdateRule + ?Sized> Optimizer<R> {
-    pub fn new(parameters: Vec<Value>, lr: f64, rule: Box<R>) -> Result<Optimizer<R>> {
+    pub fn new(parameters: Vec<Param>, lr: f64, rule: Box<R>) -> Result<Optimizer<R>> {
         if parameters.is_empty() {
             return Err(Error::Empty { argument: "params" });
         }
         check_non_negative("lr", lr)?;
+        let size = parameters.iter().map(Param::len).sum();
         Ok(Optimizer {
-            data: vec![0.0; parameters.len()],
-            grad: vec![0.0; parameters.len()],
+            data: Vec::with_capacity(size),
+            grad: Vec::with_capacity(size),
             parameters,
             lr,
             rule,
         })
     }
 
-    /// One update of every parameter from its current `grad`.
+    /// One update of every parameter from its current gradient.
     pub fn step(&mut self) {
-        for ((p, d), g) in self
-            .parameters
-            .iter()
-            .zip(&mut self.data)
-            .zip(&mut self.grad)
-        {
-            *d = p.data();
-            *g = p.grad();
+        self.data.clear();
+        self.grad.clear();
+        for p in &self.parameters {
+            match p {
+                Param::Scalar(v) => {
+                    self.data.push(v.data());
+                    self.grad.push(v.grad());
+                }
+                Param::Tensor(t) => t.gather_into(&mut self.data, &mut self.grad),
+            }
         }
         self.rule.update(self.lr, &mut self.data, &self.grad);
-        for (p, &d) in self.parameters.iter().zip(&self.data) {
-            p.set_data(d);
+        let mut start = 0;
+        for p in &self.parameters {
+            let end = start + p.len();
+            match p {
+                Param::Scalar(v) => v.set_data(self.data[start]),
+                Param::Tensor(t) => t.assign(self.data[start..end].iter().copied()),
+            }
+            start = end;
         }
     }
 
+    /// Clears every gradient (a scalar's to 0, a tensor's to none).
     pub fn zero_grad(&self) {
         for p in &self.parameters {
-            p.set_grad(0.0);
+            p.zero_grad();
         }
     }
 
@@ -318,7 +366,7 @@ impl<R: UpdateRule + ?Sized> Optimizer<R> {
         Ok(())
     }
 
-    pub fn parameters(&self) -> &[Value] {
+    pub fn parameters(&self) -> &[Param] {
         &self.parameters
     }
 

@@ -7,7 +7,7 @@ use micrograd_core::{Error, Value};
 fn sgd_with_momentum_takes_the_steps_worked_out_by_hand() {
     let p = Value::from(1.0);
     let rule = Sgd::new(0.9, 0.0, 0.0, false).unwrap();
-    let mut opt = Optimizer::new(vec![p.clone()], 0.1, Box::new(rule)).unwrap();
+    let mut opt = Optimizer::new(vec![p.clone().into()], 0.1, Box::new(rule)).unwrap();
     for expected in [0.95, 0.855] {
         p.set_grad(0.5);
         opt.step();
@@ -23,7 +23,7 @@ fn sgd_with_momentum_takes_the_steps_worked_out_by_hand() {
 fn adam_first_step_moves_by_lr() {
     let p = Value::from(1.0);
     let rule = Adam::new((0.9, 0.999), 1e-8, 0.0, false, false).unwrap();
-    let mut opt = Optimizer::new(vec![p.clone()], 0.01, Box::new(rule)).unwrap();
+    let mut opt = Optimizer::new(vec![p.clone().into()], 0.01, Box::new(rule)).unwrap();
     p.set_grad(-3.0);
     opt.step();
     assert!((p.data() - 1.01).abs() < 1e-9);
@@ -46,7 +46,7 @@ fn invalid_hyper_parameters_are_errors() {
         Optimizer::new(vec![], 0.1, Box::new(rule.clone())),
         Err(Error::Empty { argument: "params" })
     ));
-    let mut opt = Optimizer::new(vec![Value::from(1.0)], 0.1, Box::new(rule)).unwrap();
+    let mut opt = Optimizer::new(vec![Value::from(1.0).into()], 0.1, Box::new(rule)).unwrap();
     assert!(opt.set_lr(f64::NAN).is_err());
     assert_eq!(opt.lr(), 0.1);
 }

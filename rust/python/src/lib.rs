@@ -7,6 +7,7 @@ mod losses;
 mod nn;
 mod operand;
 mod optim;
+mod tensor;
 mod thread_bound;
 mod value;
 
@@ -24,6 +25,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<nn::PyLayer>()?;
     m.add_class::<nn::PyMLP>()?;
     m.add_class::<optim::PyOptimizer>()?;
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_function(wrap_pyfunction!(tensor::linear, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::manual_seed, m)?)?;
     m.add_function(wrap_pyfunction!(losses::mse_loss, m)?)?;
     m.add_function(wrap_pyfunction!(losses::hinge_loss, m)?)?;
     m.add_function(wrap_pyfunction!(

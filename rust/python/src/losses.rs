@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 use crate::convert::{data_of, values_only, values_or_numbers};
 use crate::errors::to_py;
+use crate::tensor::{first_tensor, float_array, tensor_list, wrap_tensor};
 use crate::value::{type_name, PyValue};
 
 fn numbers(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<f64>> {
@@ -43,9 +44,18 @@ fn wrap(value: Value) -> PyValue {
     PyValue::from(value)
 }
 
+fn into_object<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
+    py: Python<'_>,
+    result: PyResult<T>,
+) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(py, result?)?.into_any())
+}
+
 /// Mean squared error: `mean((prediction - target) ** 2)`.
-#[pyfunction]
-pub fn mse_loss(predictions: &Bound<'_, PyAny>, targets: &Bound<'_, PyAny>) -> PyResult<PyValue> {
+fn mse_loss_of_values(
+    predictions: &Bound<'_, PyAny>,
+    targets: &Bound<'_, PyAny>,
+) -> PyResult<PyValue> {
     let predictions = values_or_numbers(predictions, "predictions")?;
     loss::mse(&predictions, &numbers(targets, "targets")?)
         .map(wrap)
@@ -53,8 +63,7 @@ pub fn mse_loss(predictions: &Bound<'_, PyAny>, targets: &Bound<'_, PyAny>) -> P
 }
 
 /// Karpathy's max-margin loss: `mean(relu(1 - label * score))`, labels -1/+1.
-#[pyfunction]
-pub fn hinge_loss(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<PyValue> {
+fn hinge_loss_of_values(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<PyValue> {
     let scores = values_or_numbers(scores, "scores")?;
     loss::hinge(&scores, &numbers(labels, "labels")?)
         .map(wrap)
@@ -62,8 +71,7 @@ pub fn hinge_loss(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyRes
 }
 
 /// Binary cross-entropy on logits (targets in [0, 1]), stable for any logit.
-#[pyfunction]
-pub fn binary_cross_entropy_with_logits(
+fn binary_cross_entropy_with_logits_of_values(
     logits: &Bound<'_, PyAny>,
     targets: &Bound<'_, PyAny>,
 ) -> PyResult<PyValue> {
@@ -74,8 +82,10 @@ pub fn binary_cross_entropy_with_logits(
 }
 
 /// Softmax cross-entropy: `logits` one row of class scores per sample.
-#[pyfunction]
-pub fn cross_entropy(logits: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<PyValue> {
+fn cross_entropy_of_values(
+    logits: &Bound<'_, PyAny>,
+    labels: &Bound<'_, PyAny>,
+) -> PyResult<PyValue> {
     let logits = rows(logits, "logits")?;
     loss::cross_entropy(&logits, &class_labels(labels)?)
         .map(wrap)
@@ -89,8 +99,7 @@ pub fn l1_penalty(params: &Bound<'_, PyAny>) -> PyResult<PyValue> {
 }
 
 /// `sum(p * p)` over `params`.
-#[pyfunction]
-pub fn l2_penalty(params: &Bound<'_, PyAny>) -> PyResult<PyValue> {
+fn l2_penalty_of_values(params: &Bound<'_, PyAny>) -> PyResult<PyValue> {
     Ok(wrap(loss::l2_penalty(&values_only(params, "params")?)))
 }
 
@@ -108,4 +117,71 @@ pub fn argmax_accuracy(outputs: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) ->
         .map(|row| row.iter().map(Value::data).collect())
         .collect();
     loss::argmax_accuracy(&outputs, &class_labels(labels)?).map_err(to_py)
+}
+
+/// The losses take Values (a graph built scalar by scalar) or a Tensor (one fused
+/// node); each public function picks the engine from its first argument.
+macro_rules! loss_for_both_engines {
+    ($(#[$doc:meta])* $name:ident, $of_values:ident, $tensor_method:ident, $first:ident, $second:ident) => {
+        $(#[$doc])*
+        #[pyfunction]
+        pub fn $name(py: Python<'_>, $first: &Bound<'_, PyAny>, $second: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            if let Some(tensor) = first_tensor($first)? {
+                let $second = float_array($second, stringify!($second))?;
+                return into_object(py, wrap_tensor(tensor.$tensor_method($second)));
+            }
+            into_object(py, $of_values($first, $second))
+        }
+    };
+}
+
+loss_for_both_engines!(
+    /// Mean squared error: `mean((prediction - target) ** 2)`.
+    mse_loss, mse_loss_of_values, mse_loss, predictions, targets
+);
+loss_for_both_engines!(
+    /// Karpathy's max-margin loss: `mean(relu(1 - label * score))`, labels -1/+1.
+    hinge_loss, hinge_loss_of_values, hinge_loss, scores, labels
+);
+loss_for_both_engines!(
+    /// Binary cross-entropy on logits (targets in [0, 1]), stable for any logit.
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_of_values,
+    binary_cross_entropy_with_logits,
+    logits,
+    targets
+);
+
+/// Softmax cross-entropy: `logits` one row of class scores per sample (a list of
+/// rows of Values, or a Tensor of shape (rows, classes)), `labels` class indices.
+#[pyfunction]
+pub fn cross_entropy(
+    py: Python<'_>,
+    logits: &Bound<'_, PyAny>,
+    labels: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    if let Some(tensor) = first_tensor(logits)? {
+        let labels = class_labels(labels)?;
+        return into_object(py, wrap_tensor(tensor.cross_entropy(&labels)));
+    }
+    into_object(py, cross_entropy_of_values(logits, labels))
+}
+
+/// `sum(p * p)` over `params`: Values, or Tensors (one fused node).
+#[pyfunction]
+pub fn l2_penalty(py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let params = if params.is_instance_of::<pyo3::types::PyList>() {
+        params.clone()
+    } else {
+        pyo3::types::PyList::new(py, params.try_iter()?.collect::<PyResult<Vec<_>>>()?)?.into_any()
+    };
+    if let Some(tensors) = tensor_list(&params)? {
+        return into_object(
+            py,
+            Ok(crate::tensor::PyTensor::from(
+                micrograd_core::Tensor::l2_penalty(&tensors),
+            )),
+        );
+    }
+    into_object(py, l2_penalty_of_values(&params))
 }

@@ -1,12 +1,39 @@
 //! The optimizers of `micrograd_core::optim` as one Python class, made through a
 //! constructor per algorithm; `micrograd.optim` gives each PyTorch's signature.
 
-use micrograd_core::optim::{Adagrad, Adam, Optimizer, RmsProp, Sgd, UpdateRule};
+use micrograd_core::optim::{Adagrad, Adam, Optimizer, Param, RmsProp, Sgd, UpdateRule};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use crate::convert::values_only;
 use crate::errors::to_py;
+use crate::tensor::PyTensor;
 use crate::thread_bound::ThreadBound;
+use crate::value::{type_name, PyValue};
+
+/// The parameters to optimise: Values and Tensors, from any iterable.
+fn params_of(items: &Bound<'_, PyAny>) -> PyResult<Vec<Param>> {
+    let iter = items.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "params must be an iterable of Values or Tensors (e.g. model.parameters()), got {}",
+            type_name(items)
+        ))
+    })?;
+    iter.enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            if let Ok(value) = item.cast::<PyValue>() {
+                return Ok(Param::Scalar(value.get().value()?.clone()));
+            }
+            if let Ok(tensor) = item.cast::<PyTensor>() {
+                return Ok(Param::Tensor(tensor.get().tensor()?.clone()));
+            }
+            Err(PyTypeError::new_err(format!(
+                "params[{i}] must be a Value or a Tensor, got {}",
+                type_name(&item)
+            )))
+        })
+        .collect()
+}
 
 #[pyclass(name = "Optimizer", module = "micrograd._core")]
 pub struct PyOptimizer {
@@ -15,7 +42,7 @@ pub struct PyOptimizer {
 
 impl PyOptimizer {
     fn make(params: &Bound<'_, PyAny>, lr: f64, rule: Box<dyn UpdateRule>) -> PyResult<Self> {
-        let params = values_only(params, "params")?;
+        let params = params_of(params)?;
         let optimizer = Optimizer::new(params, lr, rule).map_err(to_py)?;
         Ok(PyOptimizer {
             optimizer: ThreadBound::new(optimizer),

@@ -1,0 +1,34 @@
+"""Walks over the graph below a Value, shared by the tree text and the DOT export.
+
+Graphs can be a million ops deep, so every walk keeps its own stack: Python's
+recursion limit (about a thousand frames) would stop a recursive walk long before.
+Operands are visited in order (``Value.operands``), never through the ``_prev``
+set, so the same graph always gives the same output.
+"""
+
+from __future__ import annotations
+
+from micrograd._core import Value
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every distinct Value below ``root`` (and ``root``), operands before results.
+
+    Depth first, operands left to right: each Value appears once, after all the
+    Values it was computed from, and ``root`` comes last.
+    """
+    order = []
+    visited = {root}
+    # Each frame is a Value and an iterator over its operands still to visit.
+    stack = [(root, iter(root.operands))]
+    while stack:
+        node, operands = stack[-1]
+        for operand in operands:
+            if operand not in visited:
+                visited.add(operand)
+                stack.append((operand, iter(operand.operands)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order

@@ -1,0 +1,140 @@
+"""Dense layers over Tensors, PyTorch-style: ``Linear``, ``Sequential`` and
+activation modules. Each layer's forward is one Rust op on whole arrays.
+
+    model = Sequential(Linear(2, 16), ReLU(), Linear(16, 16), ReLU(), Linear(16, 1))
+    scores = model(X)          # X: (rows, 2) numpy array or Tensor -> (rows, 1) Tensor
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from micrograd import _core, _state
+from micrograd._core import Tensor
+from micrograd.nn import Module, _positive_int
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias`` with ``weight`` (nout, nin) and ``bias`` (nout,).
+
+    Both start uniform in ``[-1/sqrt(nin), 1/sqrt(nin)]``, as PyTorch's ``nn.Linear``
+    does; ``seed`` makes the draw reproducible (otherwise ``micrograd.manual_seed``
+    governs it).
+    """
+
+    def __init__(self, nin: int, nout: int, bias: bool = True, seed: int | None = None) -> None:
+        self.nin = _positive_int("nin", nin)
+        self.nout = _positive_int("nout", nout)
+        bound = 1 / math.sqrt(self.nin)
+        self.weight = Tensor.uniform(
+            [self.nout, self.nin], -bound, bound, seed=seed, requires_grad=True
+        )
+        self.bias = (
+            Tensor.uniform(
+                [self.nout],
+                -bound,
+                bound,
+                seed=None if seed is None else seed + 1,
+                requires_grad=True,
+            )
+            if bias
+            else None
+        )
+
+    def __call__(self, x: Tensor | np.ndarray) -> Tensor:
+        return _core.linear(x, self.weight, self.bias)
+
+    def parameters(self) -> list[Tensor]:
+        return [self.weight] if self.bias is None else [self.weight, self.bias]
+
+    def __repr__(self) -> str:
+        return f"Linear(nin={self.nin}, nout={self.nout}, bias={self.bias is not None})"
+
+
+class _Activation(Module):
+    """A parameter-free module applying one Tensor method."""
+
+    method = ""
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return getattr(x, self.method)()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class ReLU(_Activation):
+    method = "relu"
+
+
+class Tanh(_Activation):
+    method = "tanh"
+
+
+class Sigmoid(_Activation):
+    method = "sigmoid"
+
+
+class LeakyReLU(Module):
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = float(negative_slope)
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return x.leaky_relu(self.negative_slope)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
+
+
+class Sequential(Module):
+    """Modules applied one after another."""
+
+    def __init__(self, *modules: Module) -> None:
+        for i, module in enumerate(modules):
+            if not callable(module):
+                raise TypeError(f"Sequential: module {i} is not callable: {module!r}")
+        self.modules = list(modules)
+
+    def __call__(self, x: Tensor | np.ndarray) -> Tensor:
+        for module in self.modules:
+            x = module(x)
+        return x
+
+    def __getitem__(self, index: int) -> Module:
+        return self.modules[index]
+
+    def __len__(self) -> int:
+        return len(self.modules)
+
+    def parameters(self) -> list[Tensor]:
+        return [p for module in self.modules for p in module.parameters()]
+
+    def _linears(self) -> list[Linear]:
+        return [m for m in self.modules if isinstance(m, Linear)]
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """The weights by the scalar MLP's names: ``layers.{k}.weight`` (nout, nin)
+        and ``layers.{k}.bias`` for the k-th Linear layer, so a scalar ``MLP`` and a
+        ``Sequential`` of the same shape load each other's state."""
+        state = {}
+        for k, layer in enumerate(self._linears()):
+            state[f"layers.{k}.weight"] = layer.weight.numpy()
+            if layer.bias is not None:
+                state[f"layers.{k}.bias"] = layer.bias.numpy()
+        return state
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None:
+        """Copies arrays from ``state`` after checking names and shapes."""
+        expected = {name: array.shape for name, array in self.state_dict().items()}
+        arrays = _state.checked_arrays(expected, state)
+        for k, layer in enumerate(self._linears()):
+            layer.weight.copy_(arrays[f"layers.{k}.weight"])
+            if layer.bias is not None:
+                layer.bias.copy_(arrays[f"layers.{k}.bias"])
+
+    def __repr__(self) -> str:
+        inner = "".join(f"\n  ({i}): {module!r}" for i, module in enumerate(self.modules))
+        return f"Sequential({inner}\n)"

@@ -1,0 +1,20 @@
+//! The dense `Tensor` engine: n-dimensional float64 arrays (on `ndarray`, whose
+//! matrix products run on matrixmultiply's GEMM) with reverse-mode autograd.
+
+mod backward;
+mod elementwise;
+mod loss;
+mod matmul;
+mod node;
+mod op;
+mod reduce;
+mod shape;
+mod structure;
+
+pub use elementwise::{BinaryOp, UnaryOp};
+pub use loss::LossOp;
+pub use node::Tensor;
+pub use op::TensorOp;
+pub use reduce::Reduction;
+pub use shape::broadcast_shape;
+pub use structure::Restructure;

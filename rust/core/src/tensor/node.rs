@@ -1,0 +1,269 @@
+//! `Tensor`: a shared, mutable node of a graph of n-dimensional float64 arrays.
+
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+
+use ndarray::{ArrayD, IxDyn};
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal, Uniform};
+
+use super::op::TensorOp;
+use crate::error::{Error, Result};
+
+/// An n-dimensional float64 array that remembers how it was computed.
+///
+/// Like `Value`, cloning shares the node. Leaves that `requires_grad` receive
+/// gradients from `backward()`; results require grad when any operand does.
+#[derive(Clone)]
+pub struct Tensor(pub(crate) Rc<RefCell<TensorNode>>);
+
+pub(crate) struct TensorNode {
+    pub(crate) data: ArrayD<f64>,
+    pub(crate) grad: Option<ArrayD<f64>>,
+    pub(crate) op: TensorOp,
+    pub(crate) requires_grad: bool,
+    /// See `Node::visit_mark`: the last graph walk that reached this node.
+    pub(crate) visit_mark: u64,
+}
+
+impl Tensor {
+    /// A leaf holding `data`.
+    pub fn new(data: ArrayD<f64>, requires_grad: bool) -> Tensor {
+        Tensor::with_op(data, TensorOp::Leaf, requires_grad)
+    }
+
+    pub(crate) fn with_op(data: ArrayD<f64>, op: TensorOp, requires_grad: bool) -> Tensor {
+        Tensor(Rc::new(RefCell::new(TensorNode {
+            data,
+            grad: None,
+            op,
+            requires_grad,
+            visit_mark: 0,
+        })))
+    }
+
+    /// A leaf from row-major values and a shape.
+    pub fn from_shape_vec(
+        shape: &[usize],
+        values: Vec<f64>,
+        requires_grad: bool,
+    ) -> Result<Tensor> {
+        let len = values.len();
+        let data = ArrayD::from_shape_vec(IxDyn(shape), values).map_err(|_| Error::BadReshape {
+            from: vec![len],
+            to: shape.iter().map(|&d| d as isize).collect(),
+        })?;
+        Ok(Tensor::new(data, requires_grad))
+    }
+
+    pub fn scalar(value: f64) -> Tensor {
+        Tensor::new(ArrayD::from_elem(IxDyn(&[]), value), false)
+    }
+
+    pub fn zeros(shape: &[usize], requires_grad: bool) -> Tensor {
+        Tensor::new(ArrayD::zeros(IxDyn(shape)), requires_grad)
+    }
+
+    pub fn ones(shape: &[usize], requires_grad: bool) -> Tensor {
+        Tensor::new(ArrayD::ones(IxDyn(shape)), requires_grad)
+    }
+
+    /// Standard normal samples drawn from `rng`.
+    pub fn randn<R: Rng + ?Sized>(shape: &[usize], requires_grad: bool, rng: &mut R) -> Tensor {
+        let data = ArrayD::from_shape_simple_fn(IxDyn(shape), || StandardNormal.sample(rng));
+        Tensor::new(data, requires_grad)
+    }
+
+    /// Samples uniform in `[low, high)` drawn from `rng`.
+    pub fn uniform<R: Rng + ?Sized>(
+        shape: &[usize],
+        low: f64,
+        high: f64,
+        requires_grad: bool,
+        rng: &mut R,
+    ) -> Result<Tensor> {
+        let uniform = Uniform::new(low, high).map_err(|_| Error::InvalidHyperparameter {
+            name: "high",
+            got: high,
+            expected: "greater than low (and both finite)",
+        })?;
+        let data = ArrayD::from_shape_simple_fn(IxDyn(shape), || uniform.sample(rng));
+        Ok(Tensor::new(data, requires_grad))
+    }
+
+    /// `start, start + step, ...` below `stop` (above it for a negative step).
+    pub fn arange(start: f64, stop: f64, step: f64) -> Result<Tensor> {
+        if step == 0.0 || !step.is_finite() || !start.is_finite() || !stop.is_finite() {
+            return Err(Error::InvalidHyperparameter {
+                name: "step",
+                got: step,
+                expected: "finite and non-zero, with finite start and stop",
+            });
+        }
+        let count = ((stop - start) / step).ceil().max(0.0) as usize;
+        let values = (0..count).map(|i| start + i as f64 * step).collect();
+        Tensor::from_shape_vec(&[count], values, false)
+    }
+
+    pub fn data(&self) -> Ref<'_, ArrayD<f64>> {
+        Ref::map(self.0.borrow(), |node| &node.data)
+    }
+
+    /// Overwrites the values in place (same shape required), as an optimizer does.
+    pub fn assign(&self, values: impl IntoIterator<Item = f64>) {
+        let mut node = self.0.borrow_mut();
+        for (slot, value) in node.data.iter_mut().zip(values) {
+            *slot = value;
+        }
+    }
+
+    /// Overwrites the values in place with `values` of the same shape (PyTorch's
+    /// `copy_`): whoever holds this tensor, an optimizer say, sees the new values.
+    pub fn copy_from(&self, values: &ArrayD<f64>) -> Result<()> {
+        let mut node = self.0.borrow_mut();
+        if node.data.shape() != values.shape() {
+            return Err(Error::ShapeMismatch {
+                op: "copy_",
+                left: node.data.shape().to_vec(),
+                right: values.shape().to_vec(),
+            });
+        }
+        node.data.assign(values);
+        Ok(())
+    }
+
+    /// The gradient from `backward()`, if one has reached this tensor.
+    pub fn grad(&self) -> Option<ArrayD<f64>> {
+        self.0.borrow().grad.clone()
+    }
+
+    /// Appends the values and the gradient (zeros when there is none), in row-major
+    /// order, to two flat buffers: how optimizers read a tensor parameter.
+    pub(crate) fn gather_into(&self, data: &mut Vec<f64>, grad: &mut Vec<f64>) {
+        let node = self.0.borrow();
+        data.extend(node.data.iter());
+        match &node.grad {
+            Some(g) => grad.extend(g.iter()),
+            None => grad.extend(std::iter::repeat_n(0.0, node.data.len())),
+        }
+    }
+
+    /// Forgets the gradient (PyTorch's `grad = None`).
+    pub fn zero_grad(&self) {
+        self.0.borrow_mut().grad = None;
+    }
+
+    pub fn set_grad(&self, grad: Option<ArrayD<f64>>) -> Result<()> {
+        if let Some(g) = &grad {
+            if g.shape() != self.shape().as_slice() {
+                return Err(Error::ShapeMismatch {
+                    op: "grad",
+                    left: self.shape(),
+                    right: g.shape().to_vec(),
+                });
+            }
+        }
+        self.0.borrow_mut().grad = grad;
+        Ok(())
+    }
+
+    pub fn shape(&self) -> Vec<usize> {
+        self.0.borrow().data.shape().to_vec()
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.0.borrow().data.ndim()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.borrow().data.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn requires_grad(&self) -> bool {
+        self.0.borrow().requires_grad
+    }
+
+    /// Turns gradient tracking on or off for a leaf.
+    pub fn set_requires_grad(&self, requires_grad: bool) {
+        self.0.borrow_mut().requires_grad = requires_grad;
+    }
+
+    pub fn is_leaf(&self) -> bool {
+        matches!(self.0.borrow().op, TensorOp::Leaf)
+    }
+
+    /// The op's name (`"matmul"`, `"add"`, ...), empty for a leaf.
+    pub fn op_name(&self) -> &'static str {
+        self.0.borrow().op.name()
+    }
+
+    /// The tensors this one was computed from, in order.
+    pub fn operands(&self) -> Vec<Tensor> {
+        self.0.borrow().op.operands().into_iter().cloned().collect()
+    }
+
+    /// The single value of a one-element tensor.
+    pub fn item(&self) -> Result<f64> {
+        let node = self.0.borrow();
+        if node.data.len() != 1 {
+            return Err(Error::NotScalar {
+                op: "item()",
+                shape: node.data.shape().to_vec(),
+            });
+        }
+        Ok(node.data.iter().copied().next().unwrap_or(f64::NAN))
+    }
+
+    /// A number identifying the node, equal for handles that share it.
+    pub fn node_id(&self) -> usize {
+        Rc::as_ptr(&self.0) as usize
+    }
+
+    pub(crate) fn accumulate_grad(&self, delta: ArrayD<f64>) {
+        let mut node = self.0.borrow_mut();
+        if !node.requires_grad {
+            return;
+        }
+        match &mut node.grad {
+            Some(grad) => *grad += &delta,
+            None => node.grad = Some(delta),
+        }
+    }
+}
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tensor({})", self.data())
+    }
+}
+
+/// Frees the nodes only this one kept alive with an explicit stack, as `Value` does:
+/// a recursive drop of a deep chain would overflow the stack.
+impl Drop for TensorNode {
+    fn drop(&mut self) {
+        let mut orphans: Vec<Tensor> = Vec::new();
+        take_sole_operands(&mut self.op, &mut orphans);
+        while let Some(tensor) = orphans.pop() {
+            if let Ok(cell) = Rc::try_unwrap(tensor.0) {
+                let mut node = cell.into_inner();
+                take_sole_operands(&mut node.op, &mut orphans);
+            }
+        }
+    }
+}
+
+fn take_sole_operands(op: &mut TensorOp, orphans: &mut Vec<Tensor>) {
+    if !op.operands().iter().any(|t| Rc::strong_count(&t.0) == 1) {
+        return;
+    }
+    let op = std::mem::replace(op, TensorOp::Leaf);
+    for operand in op.operands() {
+        if Rc::strong_count(&operand.0) == 1 {
+            orphans.push(operand.clone());
+        }
+    }
+}

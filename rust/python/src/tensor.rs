@@ -1,0 +1,660 @@
+//! `micrograd.Tensor`: the Python face of the dense engine. Conversions and operand
+//! dispatch live here; every computation is a `micrograd_core::Tensor` method.
+
+use std::cell::RefCell;
+
+use micrograd_core::{Error, Tensor};
+use ndarray::{ArrayD, IxDyn};
+use numpy::{PyArrayDyn, PyReadonlyArrayDyn, ToPyArray};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyTuple};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use crate::errors::to_py;
+use crate::thread_bound::ThreadBound;
+use crate::value::type_name;
+
+/// An n-dimensional float64 array that records its ops for `backward()`.
+#[pyclass(name = "Tensor", module = "micrograd", frozen)]
+pub struct PyTensor {
+    tensor: ThreadBound<Tensor>,
+}
+
+impl PyTensor {
+    pub fn tensor(&self) -> PyResult<&Tensor> {
+        self.tensor.get("Tensor")
+    }
+}
+
+impl From<Tensor> for PyTensor {
+    fn from(tensor: Tensor) -> Self {
+        PyTensor {
+            tensor: ThreadBound::new(tensor),
+        }
+    }
+}
+
+/// Tensor errors: a bad axis or index is an IndexError, the rest ValueErrors.
+fn tensor_error(error: Error) -> PyErr {
+    match error {
+        Error::AxisOutOfRange { .. } | Error::IndexOutOfRange { .. } => {
+            PyIndexError::new_err(error.to_string())
+        }
+        other => to_py(other),
+    }
+}
+
+thread_local! {
+    /// Where `randn`/`rand` draw from when no seed is given; `manual_seed` resets it.
+    static GLOBAL_RNG: RefCell<StdRng> = RefCell::new(StdRng::seed_from_u64(0x5eed));
+}
+
+/// Seeds the generator behind `Tensor.randn` and `Tensor.rand`.
+#[pyfunction]
+pub fn manual_seed(seed: u64) {
+    GLOBAL_RNG.with(|rng| *rng.borrow_mut() = StdRng::seed_from_u64(seed));
+}
+
+fn with_rng<T>(seed: Option<u64>, draw: impl FnOnce(&mut StdRng) -> T) -> T {
+    match seed {
+        Some(seed) => draw(&mut StdRng::seed_from_u64(seed)),
+        None => GLOBAL_RNG.with(|rng| draw(&mut rng.borrow_mut())),
+    }
+}
+
+/// Any array-like as a float64 array, through `micrograd._convert` for the rules
+/// and messages (ragged lists, non-numeric dtypes).
+pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f64>> {
+    if let Ok(tensor) = data.cast::<PyTensor>() {
+        return Ok(tensor.get().tensor()?.data().clone());
+    }
+    if let Ok(float) = data.cast_exact::<PyFloat>() {
+        return Ok(ArrayD::from_elem(IxDyn(&[]), float.value()));
+    }
+    let array = data
+        .py()
+        .import("micrograd._convert")?
+        .call_method1("as_float_array", (data, argument))?;
+    let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
+    Ok(array.as_array().to_owned())
+}
+
+/// The other operand of an arithmetic dunder as a Tensor: a Tensor itself, a
+/// number (a 0-d constant), or anything numpy can read. `None` → NotImplemented.
+fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
+    if let Ok(tensor) = other.cast::<PyTensor>() {
+        return Ok(Some(tensor.get().tensor()?.clone()));
+    }
+    if let Ok(float) = other.cast_exact::<PyFloat>() {
+        return Ok(Some(Tensor::scalar(float.value())));
+    }
+    if let Ok(int) = other.cast_exact::<PyInt>() {
+        if let Ok(small) = int.extract::<i64>() {
+            return Ok(Some(Tensor::scalar(small as f64)));
+        }
+    }
+    // Values (scalar graph nodes) do not mix with tensors; neither do strings.
+    if other.is_instance_of::<crate::value::PyValue>()
+        || other.is_instance_of::<pyo3::types::PyString>()
+    {
+        return Ok(None);
+    }
+    match float_array(other, "operand") {
+        Ok(array) => Ok(Some(Tensor::new(array, false))),
+        Err(_) => Ok(None),
+    }
+}
+
+fn wrap(py: Python<'_>, result: Result<Tensor, Error>) -> PyResult<Py<PyAny>> {
+    let tensor = result.map_err(tensor_error)?;
+    Ok(Py::new(py, PyTensor::from(tensor))?.into_any())
+}
+
+type BinaryFn = fn(&Tensor, &Tensor) -> Result<Tensor, Error>;
+
+fn binary(
+    this: &PyTensor,
+    other: &Bound<'_, PyAny>,
+    reflected: bool,
+    op: BinaryFn,
+) -> PyResult<Py<PyAny>> {
+    let py = other.py();
+    let Some(other) = operand(other)? else {
+        return Ok(py.NotImplemented());
+    };
+    let this = this.tensor()?;
+    let result = if reflected {
+        op(&other, this)
+    } else {
+        op(this, &other)
+    };
+    wrap(py, result)
+}
+
+/// A shape given as `(2, 3)`, `[2, 3]` or as separate integers `2, 3`.
+fn shape_argument(args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
+    let single = if args.len() == 1 {
+        Some(args.get_item(0)?)
+    } else {
+        None
+    };
+    let items = match &single {
+        Some(first) if !first.is_instance_of::<PyInt>() => first.clone(),
+        _ => args.clone().into_any(),
+    };
+    items.extract::<Vec<isize>>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "shape must be integers, e.g. (2, 3), got {}",
+            items.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })
+}
+
+fn sizes(shape: &[isize]) -> PyResult<Vec<usize>> {
+    shape
+        .iter()
+        .map(|&d| {
+            usize::try_from(d)
+                .map_err(|_| PyValueError::new_err(format!("shape entries must be >= 0, got {d}")))
+        })
+        .collect()
+}
+
+/// Row indices for `tensor[key]`: an int, a slice, or a list/array of ints.
+fn row_indices(key: &Bound<'_, PyAny>, rows: usize) -> PyResult<(Vec<isize>, bool)> {
+    if let Ok(index) = key.extract::<isize>() {
+        return Ok((vec![index], true));
+    }
+    if let Ok(slice) = key.cast::<PySlice>() {
+        let range = slice.indices(rows as isize)?;
+        let indices = (0..range.slicelength)
+            .map(|i| range.start + i as isize * range.step)
+            .collect();
+        return Ok((indices, false));
+    }
+    if key.is_instance_of::<PyTuple>() {
+        return Err(PyTypeError::new_err(
+            "Tensor indexing selects rows: use t[i], t[a:b] or t[[i, j, ...]]; for other axes, transpose or reshape first",
+        ));
+    }
+    let array = float_array(key, "index")?;
+    let indices = array
+        .iter()
+        .map(|&x| {
+            if x.fract() == 0.0 && x.is_finite() {
+                Ok(x as isize)
+            } else {
+                Err(PyTypeError::new_err(format!(
+                    "indices must be integers, got {x}"
+                )))
+            }
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((indices, false))
+}
+
+#[pymethods]
+impl PyTensor {
+    #[new]
+    #[pyo3(signature = (data, requires_grad = false))]
+    fn new(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+        Ok(PyTensor::from(Tensor::new(
+            float_array(data, "data")?,
+            requires_grad,
+        )))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (*shape, requires_grad = false))]
+    fn zeros(shape: &Bound<'_, PyTuple>, requires_grad: bool) -> PyResult<Self> {
+        Ok(PyTensor::from(Tensor::zeros(
+            &sizes(&shape_argument(shape)?)?,
+            requires_grad,
+        )))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (*shape, requires_grad = false))]
+    fn ones(shape: &Bound<'_, PyTuple>, requires_grad: bool) -> PyResult<Self> {
+        Ok(PyTensor::from(Tensor::ones(
+            &sizes(&shape_argument(shape)?)?,
+            requires_grad,
+        )))
+    }
+
+    /// Standard normal samples; `seed` for a reproducible draw.
+    #[staticmethod]
+    #[pyo3(signature = (*shape, seed = None, requires_grad = false))]
+    fn randn(shape: &Bound<'_, PyTuple>, seed: Option<u64>, requires_grad: bool) -> PyResult<Self> {
+        let shape = sizes(&shape_argument(shape)?)?;
+        Ok(PyTensor::from(with_rng(seed, |rng| {
+            Tensor::randn(&shape, requires_grad, rng)
+        })))
+    }
+
+    /// Samples uniform in [0, 1); `seed` for a reproducible draw.
+    #[staticmethod]
+    #[pyo3(signature = (*shape, seed = None, requires_grad = false))]
+    fn rand(shape: &Bound<'_, PyTuple>, seed: Option<u64>, requires_grad: bool) -> PyResult<Self> {
+        let shape = sizes(&shape_argument(shape)?)?;
+        let tensor = with_rng(seed, |rng| {
+            Tensor::uniform(&shape, 0.0, 1.0, requires_grad, rng)
+        });
+        Ok(PyTensor::from(tensor.map_err(tensor_error)?))
+    }
+
+    /// Samples uniform in [low, high).
+    #[staticmethod]
+    #[pyo3(signature = (shape, low, high, seed = None, requires_grad = false))]
+    fn uniform(
+        shape: Vec<isize>,
+        low: f64,
+        high: f64,
+        seed: Option<u64>,
+        requires_grad: bool,
+    ) -> PyResult<Self> {
+        let shape = sizes(&shape)?;
+        let tensor = with_rng(seed, |rng| {
+            Tensor::uniform(&shape, low, high, requires_grad, rng)
+        });
+        Ok(PyTensor::from(tensor.map_err(tensor_error)?))
+    }
+
+    /// `arange(stop)`, `arange(start, stop)` or `arange(start, stop, step)`, as numpy.
+    #[staticmethod]
+    #[pyo3(signature = (start, stop = None, step = 1.0))]
+    fn arange(start: f64, stop: Option<f64>, step: f64) -> PyResult<Self> {
+        let (start, stop) = match stop {
+            Some(stop) => (start, stop),
+            None => (0.0, start),
+        };
+        Ok(PyTensor::from(
+            Tensor::arange(start, stop, step).map_err(tensor_error)?,
+        ))
+    }
+
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.tensor()?.shape())
+    }
+
+    #[getter]
+    fn ndim(&self) -> PyResult<usize> {
+        Ok(self.tensor()?.ndim())
+    }
+
+    #[getter]
+    fn size(&self) -> PyResult<usize> {
+        Ok(self.tensor()?.len())
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        let shape = self.tensor()?.shape();
+        shape
+            .first()
+            .copied()
+            .ok_or_else(|| PyTypeError::new_err("len() of a 0-d tensor"))
+    }
+
+    #[getter]
+    fn requires_grad(&self) -> PyResult<bool> {
+        Ok(self.tensor()?.requires_grad())
+    }
+
+    #[setter]
+    fn set_requires_grad(&self, requires_grad: bool) -> PyResult<()> {
+        let tensor = self.tensor()?;
+        if !tensor.is_leaf() {
+            return Err(PyValueError::new_err(
+                "requires_grad can only be changed on a leaf tensor (one not computed from others)",
+            ));
+        }
+        tensor.set_requires_grad(requires_grad);
+        Ok(())
+    }
+
+    #[getter]
+    fn is_leaf(&self) -> PyResult<bool> {
+        Ok(self.tensor()?.is_leaf())
+    }
+
+    /// The gradient as a numpy array, or None before any `backward()` reached it.
+    #[getter]
+    fn grad<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyArrayDyn<f64>>>> {
+        Ok(self.tensor()?.grad().map(|g| g.to_pyarray(py)))
+    }
+
+    #[setter]
+    fn set_grad(&self, grad: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let grad = grad.map(|g| float_array(g, "grad")).transpose()?;
+        self.tensor()?.set_grad(grad).map_err(tensor_error)
+    }
+
+    /// Overwrites the values in place with `src` (same shape); returns this tensor.
+    fn copy_(slf: &Bound<'_, Self>, src: &Bound<'_, PyAny>) -> PyResult<Py<Self>> {
+        let values = float_array(src, "src")?;
+        slf.get()
+            .tensor()?
+            .copy_from(&values)
+            .map_err(tensor_error)?;
+        Ok(slf.clone().unbind())
+    }
+
+    /// Forgets the gradient (sets `grad` to None).
+    fn zero_grad(&self) -> PyResult<()> {
+        self.tensor()?.zero_grad();
+        Ok(())
+    }
+
+    /// The op that made this tensor (`''` for a leaf).
+    #[getter]
+    fn _op(&self) -> PyResult<&'static str> {
+        Ok(self.tensor()?.op_name())
+    }
+
+    /// The tensors this one was computed from, in order.
+    #[getter]
+    fn operands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let operands = self
+            .tensor()?
+            .operands()
+            .into_iter()
+            .map(|t| Py::new(py, PyTensor::from(t)))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyTuple::new(py, operands)
+    }
+
+    /// A copy of the values as a numpy array.
+    fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
+        Ok(self.tensor()?.data().to_pyarray(py))
+    }
+
+    fn __array__<'py>(
+        &self,
+        py: Python<'py>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let _ = copy; // always a fresh copy
+        let array = self.numpy(py)?.into_any();
+        match dtype {
+            Some(dtype) => array.call_method1("astype", (dtype,)),
+            None => Ok(array),
+        }
+    }
+
+    fn item(&self) -> PyResult<f64> {
+        self.tensor()?.item().map_err(tensor_error)
+    }
+
+    fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.numpy(py)?.call_method0("tolist")
+    }
+
+    /// Backpropagates from this tensor; `gradient` (d loss / d self) is needed
+    /// unless it has exactly one element.
+    #[pyo3(signature = (gradient = None))]
+    fn backward(&self, gradient: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let tensor = self.tensor()?;
+        match gradient {
+            None => tensor.backward().map_err(|error| match error {
+                Error::NotScalar { shape, .. } if shape.iter().product::<usize>() != 1 => PyValueError::new_err(format!(
+                    "backward() needs a gradient argument for a tensor of shape {} (or reduce it first, e.g. .sum())",
+                    micrograd_core::shape_text(&shape)
+                )),
+                other => tensor_error(other),
+            }),
+            Some(g) => tensor.backward_with(float_array(g, "gradient")?).map_err(tensor_error),
+        }
+    }
+
+    #[pyo3(signature = (axis = None, keepdims = false))]
+    fn sum(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> PyResult<Py<PyAny>> {
+        wrap(py, self.tensor()?.sum(axis, keepdims))
+    }
+
+    #[pyo3(signature = (axis = None, keepdims = false))]
+    fn mean(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> PyResult<Py<PyAny>> {
+        wrap(py, self.tensor()?.mean(axis, keepdims))
+    }
+
+    #[pyo3(signature = (axis = None, keepdims = false))]
+    fn max(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> PyResult<Py<PyAny>> {
+        wrap(py, self.tensor()?.max(axis, keepdims))
+    }
+
+    #[pyo3(signature = (axis = -1))]
+    fn softmax(&self, py: Python<'_>, axis: isize) -> PyResult<Py<PyAny>> {
+        wrap(py, self.tensor()?.softmax(axis))
+    }
+
+    #[pyo3(signature = (axis = -1))]
+    fn log_softmax(&self, py: Python<'_>, axis: isize) -> PyResult<Py<PyAny>> {
+        wrap(py, self.tensor()?.log_softmax(axis))
+    }
+
+    #[pyo3(signature = (*shape))]
+    fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        wrap(py, self.tensor()?.reshape(&shape_argument(shape)?))
+    }
+
+    /// Permutes the axes; with none given, reverses them.
+    #[pyo3(signature = (*axes))]
+    fn transpose(&self, py: Python<'_>, axes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let axes = if axes.is_empty() {
+            None
+        } else {
+            Some(shape_argument(axes)?)
+        };
+        wrap(py, self.tensor()?.transpose(axes.as_deref()))
+    }
+
+    #[getter(T)]
+    fn transposed(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        wrap(py, self.tensor()?.transpose(None))
+    }
+
+    fn relu(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        wrap(py, Ok(self.tensor()?.relu()))
+    }
+
+    #[pyo3(signature = (negative_slope = 0.01))]
+    fn leaky_relu(&self, py: Python<'_>, negative_slope: f64) -> PyResult<Py<PyAny>> {
+        wrap(py, Ok(self.tensor()?.leaky_relu(negative_slope)))
+    }
+
+    fn tanh(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        wrap(py, Ok(self.tensor()?.tanh()))
+    }
+
+    fn sigmoid(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        wrap(py, Ok(self.tensor()?.sigmoid()))
+    }
+
+    fn exp(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        wrap(py, Ok(self.tensor()?.exp()))
+    }
+
+    fn log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        wrap(py, Ok(self.tensor()?.log()))
+    }
+
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let tensor = self.tensor()?;
+        let shape = tensor.shape();
+        let Some(&rows) = shape.first() else {
+            return Err(PyIndexError::new_err(
+                "a 0-d tensor cannot be indexed; use .item()",
+            ));
+        };
+        let (indices, drop_axis) = row_indices(key, rows)?;
+        let selected = tensor.rows(&indices).map_err(tensor_error)?;
+        if drop_axis {
+            let rest: Vec<isize> = shape[1..].iter().map(|&d| d as isize).collect();
+            return wrap(py, selected.reshape(&rest));
+        }
+        wrap(py, Ok(selected))
+    }
+
+    fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, false, Tensor::add)
+    }
+
+    fn __radd__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, true, Tensor::add)
+    }
+
+    fn __sub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, false, Tensor::sub)
+    }
+
+    fn __rsub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, true, Tensor::sub)
+    }
+
+    fn __mul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, false, Tensor::mul)
+    }
+
+    fn __rmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, true, Tensor::mul)
+    }
+
+    fn __truediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, false, Tensor::div)
+    }
+
+    fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, true, Tensor::div)
+    }
+
+    fn __matmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, false, Tensor::matmul)
+    }
+
+    fn __rmatmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binary(self, other, true, Tensor::matmul)
+    }
+
+    /// `t ** n` for a number (its own op) or elementwise `t ** other`.
+    fn __pow__(
+        &self,
+        exponent: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = exponent.py();
+        if let Some(n) =
+            crate::operand::as_number(exponent).filter(|_| !exponent.is_instance_of::<PyTensor>())
+        {
+            if exponent.is_instance_of::<PyFloat>() || exponent.is_instance_of::<PyInt>() {
+                return wrap(py, Ok(self.tensor()?.pow_scalar(n)));
+            }
+        }
+        binary(self, exponent, false, Tensor::pow)
+    }
+
+    fn __rpow__(
+        &self,
+        base: &Bound<'_, PyAny>,
+        _modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        binary(self, base, true, Tensor::pow)
+    }
+
+    fn __neg__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        wrap(py, Ok(self.tensor()?.neg()))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let tensor = self.tensor()?;
+        let array = self.numpy(py)?;
+        let numpy = py.import("numpy")?;
+        let body = numpy
+            .call_method1("array2string", (array,))?
+            .extract::<String>()?
+            .replace('\n', "\n       ");
+        let grad = if tensor.requires_grad() {
+            ", requires_grad=True"
+        } else {
+            ""
+        };
+        Ok(format!("Tensor({body}{grad})"))
+    }
+}
+
+/// `x @ weight.T + bias` as one node: the body of `micrograd.nn.Linear`.
+#[pyfunction]
+#[pyo3(signature = (x, weight, bias = None))]
+pub fn linear(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    weight: &Bound<'_, PyTensor>,
+    bias: Option<&Bound<'_, PyTensor>>,
+) -> PyResult<Py<PyAny>> {
+    let x = match operand(x)? {
+        Some(x) => x,
+        None => {
+            return Err(PyTypeError::new_err(format!(
+                "x must be a Tensor or an array, got {}",
+                type_name(x)
+            )))
+        }
+    };
+    let bias = bias.map(|b| b.get().tensor().cloned()).transpose()?;
+    wrap(py, x.linear(weight.get().tensor()?, bias.as_ref()))
+}
+
+/// Joins tensors along `axis`.
+#[pyfunction]
+#[pyo3(signature = (tensors, axis = 0))]
+pub fn concatenate(py: Python<'_>, tensors: &Bound<'_, PyAny>, axis: isize) -> PyResult<Py<PyAny>> {
+    let tensors = tensors
+        .try_iter()?
+        .map(|item| {
+            let item = item?;
+            operand(&item)?.ok_or_else(|| {
+                PyTypeError::new_err(format!(
+                    "tensors must be Tensors or arrays, got {}",
+                    type_name(&item)
+                ))
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    wrap(py, Tensor::concat(&tensors, axis))
+}
+
+/// The tensors in a list, for the tensor losses (None when the first item is not a
+/// Tensor, so the scalar losses handle it).
+pub fn first_tensor(items: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
+    Ok(match items.cast::<PyTensor>() {
+        Ok(tensor) => Some(tensor.get().tensor()?.clone()),
+        Err(_) => None,
+    })
+}
+
+pub fn tensor_list(items: &Bound<'_, PyAny>) -> PyResult<Option<Vec<Tensor>>> {
+    let list: Vec<Bound<'_, PyAny>> = match items.cast::<PyList>() {
+        Ok(list) => list.iter().collect(),
+        Err(_) => return Ok(None),
+    };
+    if list.is_empty() || !list.iter().all(|item| item.is_instance_of::<PyTensor>()) {
+        return Ok(None);
+    }
+    list.iter()
+        .map(|item| {
+            Ok(item
+                .cast::<PyTensor>()
+                .map_err(PyErr::from)?
+                .get()
+                .tensor()?
+                .clone())
+        })
+        .collect::<PyResult<Vec<_>>>()
+        .map(Some)
+}
+
+pub fn wrap_tensor(result: Result<Tensor, Error>) -> PyResult<PyTensor> {
+    result.map(PyTensor::from).map_err(tensor_error)
+}
