@@ -23,7 +23,9 @@ def as_float_array(data: object, argument: str = "data") -> np.ndarray:
         try:
             array = np.asarray(data)
         except ValueError as error:
-            raise ValueError(f"{argument} must be a rectangular array, got ragged lists ({error})")
+            raise ValueError(
+                f"{argument} must be a rectangular array, got ragged lists ({error})"
+            ) from None
     if array.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(
             f"{argument} must hold real numbers, got a numpy array of dtype {array.dtype}"
