@@ -3,13 +3,15 @@
 The quick runs cover each example found by glob, so a new example is tested as soon
 as it exists. The full runs pin what each training example is for (100 % on the
 moons, >= 95 % on iris, housing well below the variance): a change that makes
-training worse fails here even when every unit test still passes.
+training worse fails here even when every unit test still passes. The tensor_*
+examples are held to the same goals as their scalar twins.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +37,13 @@ EXPECTED_OUTPUT = {
     ],
     "housing.py": ["variance of MEDV:", "final train MSE:", "final test MSE:", "steps; last"],
     "iris.py": ["loss", "final training accuracy:", "setosa", "versicolor", "virginica"],
+    "computation_graph.py": [
+        "forward (grads are still 0)",
+        "│   │   ├── data = 2.0000, grad = 6.0000 ← a",
+        "module  shape   activation  parameters",
+        "│       └── data = 2.0000, grad = -1.5000 ← x0",
+        "digraph {",
+    ],
 }
 
 
@@ -121,6 +130,29 @@ def test_housing_default_run_ends_well_below_the_variance_of_medv(tmp_path):
     assert number_after("final test MSE:", result.stdout) < variance / 4
 
 
+def test_tensor_moons_default_run_reaches_full_training_accuracy(tmp_path):
+    result = run_example("tensor_moons.py", cwd=tmp_path)
+    assert_clean_exit(result)
+    assert "step  99" in result.stdout
+    assert number_after("final accuracy:", result.stdout) == 100.0
+
+
+def test_tensor_iris_default_run_reaches_95_percent_training_accuracy(tmp_path):
+    result = run_example("tensor_iris.py", cwd=tmp_path)
+    assert_clean_exit(result)
+    assert number_after("final training accuracy:", result.stdout) >= 95.0
+
+
+def test_tensor_housing_default_run_ends_well_below_the_variance_of_medv(tmp_path):
+    result = run_example("tensor_housing.py", cwd=tmp_path)
+    assert_clean_exit(result)
+    assert "step  999" in result.stdout  # the default is 1000 full-batch steps
+    variance = number_after("variance of MEDV:", result.stdout)
+    assert 80 < variance < 90
+    assert number_after("final train MSE:", result.stdout) < variance / 4
+    assert number_after("final test MSE:", result.stdout) < variance / 4
+
+
 def test_basic_training_default_run_learns_the_sum_on_unseen_points(tmp_path):
     result = run_example("basic_training.py", cwd=tmp_path)
     assert_clean_exit(result)
@@ -172,4 +204,28 @@ def test_moons_adam_png_without_matplotlib_says_what_to_install(tmp_path):
     assert "Traceback" not in result.stderr
     assert "pip install" in result.stderr
     assert "final accuracy:" in result.stdout  # the training and ASCII plot still ran
+    assert not path.exists()
+
+
+# ---------------------------------------------------------------- computation_graph --svg
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program `dot` is missing")
+def test_computation_graph_svg_option_draws_the_neuron(tmp_path):
+    path = tmp_path / "graph.svg"
+    result = run_example("computation_graph.py", "--svg", str(path), cwd=tmp_path)
+    assert_clean_exit(result)
+    svg = path.read_text(encoding="utf-8")
+    assert "<svg" in svg and "grad &#45;1.5000" in svg  # x0's gradient, as dot writes it
+    assert f"drew the neuron's graph into {path}" in result.stdout
+
+
+def test_computation_graph_svg_without_dot_says_what_to_install(tmp_path):
+    env = dict(os.environ, PATH=str(tmp_path))  # a PATH on which no `dot` can be found
+    path = tmp_path / "graph.svg"
+    result = run_example("computation_graph.py", "--svg", str(path), cwd=tmp_path, env=env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "install graphviz" in result.stderr
+    assert "← x0" in result.stdout  # the trees still printed
     assert not path.exists()

@@ -8,7 +8,7 @@ use ndarray::{ArrayD, IxDyn};
 use numpy::{PyArrayDyn, PyReadonlyArrayDyn, ToPyArray};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyTuple};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySlice, PyTuple};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -366,22 +366,32 @@ impl PyTensor {
         PyTuple::new(py, operands)
     }
 
-    /// A copy of the values as a numpy array.
-    fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
-        Ok(self.tensor()?.data().to_pyarray(py))
+    /// The values as a read-only numpy array that shares this tensor's memory (no
+    /// copy): it follows in-place updates such as `optimizer.step()`. Use
+    /// `.numpy().copy()` for a snapshot or a writable array.
+    fn numpy<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
+        let data = slf.get().tensor()?.data();
+        // SAFETY: the array's base is this Python object, which keeps the node (and
+        // its buffer) alive; a node's data buffer is never reallocated after the node
+        // is made (updates write in place), so the view stays valid.
+        let view = unsafe { PyArrayDyn::borrow_from_array(&*data, slf.clone().into_any()) };
+        let kwargs = PyDict::new(slf.py());
+        kwargs.set_item("write", false)?;
+        view.call_method("setflags", (), Some(&kwargs))?;
+        Ok(view)
     }
 
+    #[pyo3(signature = (dtype = None, copy = None))]
     fn __array__<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let _ = copy; // always a fresh copy
-        let array = self.numpy(py)?.into_any();
-        match dtype {
-            Some(dtype) => array.call_method1("astype", (dtype,)),
-            None => Ok(array),
+        let array = Self::numpy(slf)?.into_any();
+        match (dtype, copy) {
+            (Some(dtype), _) => array.call_method1("astype", (dtype,)),
+            (None, Some(true)) => array.call_method0("copy"),
+            (None, _) => Ok(array),
         }
     }
 
@@ -389,8 +399,8 @@ impl PyTensor {
         self.tensor()?.item().map_err(tensor_error)
     }
 
-    fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.numpy(py)?.call_method0("tolist")
+    fn tolist<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Self::numpy(slf)?.call_method0("tolist")
     }
 
     /// Backpropagates from this tensor; `gradient` (d loss / d self) is needed
@@ -567,9 +577,10 @@ impl PyTensor {
         wrap(py, Ok(self.tensor()?.neg()))
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let tensor = self.tensor()?;
-        let array = self.numpy(py)?;
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let tensor = slf.get().tensor()?;
+        let array = Self::numpy(slf)?;
         let numpy = py.import("numpy")?;
         let body = numpy
             .call_method1("array2string", (array,))?

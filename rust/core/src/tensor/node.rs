@@ -18,6 +18,8 @@ use crate::error::{Error, Result};
 pub struct Tensor(pub(crate) Rc<RefCell<TensorNode>>);
 
 pub(crate) struct TensorNode {
+    /// Never replaced or resized after the node is made (updates write in place):
+    /// the Python bindings hand out numpy views of this buffer.
     pub(crate) data: ArrayD<f64>,
     pub(crate) grad: Option<ArrayD<f64>>,
     pub(crate) op: TensorOp,
