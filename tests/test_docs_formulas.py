@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from markdown import fenced_blocks, python_blocks_with_output
 from micrograd import Value, optim
 
 REPO = Path(__file__).resolve().parents[1]
 GRADIENTS = (REPO / "docs" / "gradients.md").read_text(encoding="utf-8")
 OPTIMIZERS = (REPO / "docs" / "optimizers.md").read_text(encoding="utf-8")
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
 # ---------------------------------------------------------------- reading the notes
@@ -45,21 +45,6 @@ def sections(markdown: str) -> dict[str, str]:
     """The text under each ``## heading``, by heading."""
     parts = re.split(r"^## (.+)$", markdown, flags=re.MULTILINE)
     return dict(zip(parts[1::2], parts[2::2]))
-
-
-def python_blocks_with_output(markdown: str) -> list[tuple[str, str | None]]:
-    """Each ```python block, with the ```text block right after it (nothing but blank
-    lines between), which shows what the code prints, or None."""
-    blocks = []
-    matches = list(FENCE.finditer(markdown))
-    for this, after in zip(matches, [*matches[1:], None]):
-        if this.group(1) != "python":
-            continue
-        output = None
-        if after and after.group(1) == "text" and not markdown[this.end() : after.start()].strip():
-            output = after.group(2)
-        blocks.append((this.group(2), output))
-    return blocks
 
 
 # ---------------------------------------------------------------- gradients: the ops
@@ -187,7 +172,7 @@ def test_each_step_of_the_worked_chain_rule_matches_backward():
     with contextlib.redirect_stdout(io.StringIO()):
         exec(first_example, graph)
     graph["L"].backward()
-    steps = next(block for lang, block in FENCE.findall(GRADIENTS) if "dL/dL" in block)
+    steps = next(block for lang, block in fenced_blocks(GRADIENTS) if "dL/dL" in block)
     names = []
     for line in steps.splitlines():
         name, *rest = [part.strip() for part in line.split(" = ")]
@@ -259,7 +244,7 @@ def documented_signature(name: str) -> tuple[list[str], dict[str, object]]:
 
 def update_rule(name: str) -> tuple[str, str]:
     """The (state before the first step, one step) code of a section's update block."""
-    (block,) = [b for lang, b in FENCE.findall(OPTIMIZER_SECTIONS[name]) if lang == "python"]
+    (block,) = [b for lang, b in fenced_blocks(OPTIMIZER_SECTIONS[name]) if lang == "python"]
     before, step = re.split(r"^# at each step.*\n", block, flags=re.MULTILINE)
     return before, step
 

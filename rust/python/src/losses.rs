@@ -9,10 +9,6 @@ use crate::errors::to_py;
 use crate::tensor::{first_tensor, float_array, tensor_list, wrap_tensor};
 use crate::value::{type_name, PyValue};
 
-fn numbers(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<f64>> {
-    data_of(items, argument)
-}
-
 /// Rows of a 2-D input: each row any iterable of Values or numbers.
 fn rows(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Vec<Value>>> {
     let iter = items.try_iter().map_err(|_| {
@@ -22,7 +18,7 @@ fn rows(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Vec<Value>>> {
         ))
     })?;
     iter.enumerate()
-        .map(|(i, row)| values_or_numbers(&row?, &format!("{argument}[{i}]")))
+        .map(|(i, row)| values_or_data_of(&row?, &format!("{argument}[{i}]")))
         .collect()
 }
 
@@ -56,16 +52,16 @@ fn mse_loss_of_values(
     predictions: &Bound<'_, PyAny>,
     targets: &Bound<'_, PyAny>,
 ) -> PyResult<PyValue> {
-    let predictions = values_or_numbers(predictions, "predictions")?;
-    loss::mse(&predictions, &numbers(targets, "targets")?)
+    let predictions = values_or_data_of(predictions, "predictions")?;
+    loss::mse(&predictions, &data_of(targets, "targets")?)
         .map(wrap)
         .map_err(to_py)
 }
 
 /// Karpathy's max-margin loss: `mean(relu(1 - label * score))`, labels -1/+1.
 fn hinge_loss_of_values(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<PyValue> {
-    let scores = values_or_numbers(scores, "scores")?;
-    loss::hinge(&scores, &numbers(labels, "labels")?)
+    let scores = values_or_data_of(scores, "scores")?;
+    loss::hinge(&scores, &data_of(labels, "labels")?)
         .map(wrap)
         .map_err(to_py)
 }
@@ -75,8 +71,8 @@ fn binary_cross_entropy_with_logits_of_values(
     logits: &Bound<'_, PyAny>,
     targets: &Bound<'_, PyAny>,
 ) -> PyResult<PyValue> {
-    let logits = values_or_numbers(logits, "logits")?;
-    loss::binary_cross_entropy_with_logits(&logits, &numbers(targets, "targets")?)
+    let logits = values_or_data_of(logits, "logits")?;
+    loss::binary_cross_entropy_with_logits(&logits, &data_of(targets, "targets")?)
         .map(wrap)
         .map_err(to_py)
 }
@@ -106,7 +102,7 @@ fn l2_penalty_of_values(params: &Bound<'_, PyAny>) -> PyResult<PyValue> {
 /// Fraction of scores on the right side of 0 for labels -1/+1 or 0/1.
 #[pyfunction]
 pub fn binary_accuracy(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<f64> {
-    loss::binary_accuracy(&numbers(scores, "scores")?, &numbers(labels, "labels")?).map_err(to_py)
+    loss::binary_accuracy(&data_of(scores, "scores")?, &data_of(labels, "labels")?).map_err(to_py)
 }
 
 /// Fraction of rows whose largest output is at the label's index.
