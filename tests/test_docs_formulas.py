@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from markdown import fenced_blocks, python_blocks_with_output
+from markdown_blocks import fenced_blocks, python_blocks_with_output
 from micrograd import Value, optim
 
 REPO = Path(__file__).resolve().parents[1]

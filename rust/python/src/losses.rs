@@ -18,7 +18,7 @@ fn rows(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Vec<Value>>> {
         ))
     })?;
     iter.enumerate()
-        .map(|(i, row)| values_or_data_of(&row?, &format!("{argument}[{i}]")))
+        .map(|(i, row)| values_or_numbers(&row?, &format!("{argument}[{i}]")))
         .collect()
 }
 
@@ -52,7 +52,7 @@ fn mse_loss_of_values(
     predictions: &Bound<'_, PyAny>,
     targets: &Bound<'_, PyAny>,
 ) -> PyResult<PyValue> {
-    let predictions = values_or_data_of(predictions, "predictions")?;
+    let predictions = values_or_numbers(predictions, "predictions")?;
     loss::mse(&predictions, &data_of(targets, "targets")?)
         .map(wrap)
         .map_err(to_py)
@@ -60,7 +60,7 @@ fn mse_loss_of_values(
 
 /// Karpathy's max-margin loss: `mean(relu(1 - label * score))`, labels -1/+1.
 fn hinge_loss_of_values(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<PyValue> {
-    let scores = values_or_data_of(scores, "scores")?;
+    let scores = values_or_numbers(scores, "scores")?;
     loss::hinge(&scores, &data_of(labels, "labels")?)
         .map(wrap)
         .map_err(to_py)
@@ -71,7 +71,7 @@ fn binary_cross_entropy_with_logits_of_values(
     logits: &Bound<'_, PyAny>,
     targets: &Bound<'_, PyAny>,
 ) -> PyResult<PyValue> {
-    let logits = values_or_data_of(logits, "logits")?;
+    let logits = values_or_numbers(logits, "logits")?;
     loss::binary_cross_entropy_with_logits(&logits, &data_of(targets, "targets")?)
         .map(wrap)
         .map_err(to_py)
