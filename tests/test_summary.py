@@ -58,3 +58,14 @@ def test_any_other_module_says_how_many_parameters_it_has():
             return Neuron(1).parameters() + Neuron(2).parameters()
 
     assert Pair().summary() == "Pair: 5 parameters"
+
+
+def test_a_parameter_holding_many_numbers_counts_each_of_them():
+    class Block:  # stands for a Tensor parameter: `size` numbers in one object
+        size = 6
+
+    class TensorModule(Module):
+        def parameters(self):
+            return [Block(), Block(), *Neuron(2).parameters()]
+
+    assert TensorModule().summary() == "TensorModule: 15 parameters"

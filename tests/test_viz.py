@@ -3,22 +3,27 @@ says when Graphviz is missing."""
 
 from __future__ import annotations
 
+import contextlib
 import doctest
+import io
 import re
 import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 import micrograd.viz
+from markdown_blocks import fenced_blocks, python_blocks_with_output
 from micrograd import MLP, Value, viz
 from micrograd._graph import topological_order
 from micrograd.datasets import load_moons
-from micrograd.losses import hinge_loss
-from micrograd.nn import Layer, Neuron
+from micrograd.losses import hinge_loss, l2_penalty
+from micrograd.nn import Layer, Module, Neuron
 
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 HAS_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAS_DOT, reason="the Graphviz program `dot` is not on PATH")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -466,9 +471,53 @@ def test_layers_and_mlps_name_parameters_by_place():
     assert len(set(labels)) == len(labels) == 13
 
 
+def test_name_parameters_refuses_parameters_that_cannot_hold_a_label():
+    class TensorModule(Module):  # a module whose parameters are not Values (Tensors)
+        def parameters(self):
+            return [object()]
+
+    with pytest.raises(TypeError, match="TensorModule has a parameter of type object"):
+        TensorModule().name_parameters()
+
+
 def test_inputs_labels_numbers_and_values_in_order():
     given = Value(5.0)
     x = viz.inputs([2.0, 0, given], prefix="x")
     assert [(v.data, v.label) for v in x] == [(2.0, "x0"), (0.0, "x1"), (5.0, "x2")]
     assert x[2] is given or x[2] == given
     assert viz.inputs([], prefix="x") == []
+
+
+# ---------------------------------------------------------------- the README
+
+
+def readme_section(title: str) -> str:
+    return README.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_trees_are_what_the_code_prints():
+    section = readme_section("Seeing the graph")
+    (code, output), *_ = python_blocks_with_output(section)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})
+    assert printed.getvalue() == output
+
+
+def test_the_readme_cut_tree_is_the_moons_loss_at_step_0():
+    (cut_block,) = [b for _, b in fenced_blocks(readme_section("Seeing the graph")) if ">>>" in b]
+    command, *shown = cut_block.splitlines()
+    X, y = load_moons()
+    model = MLP(2, [16, 16, 1], seed=1337)  # the README's training loop, step 0
+    loss = hinge_loss(model(X), y) + 1e-4 * l2_penalty(model.parameters())
+    loss.backward()
+    assert command == ">>> loss.print_tree(max_depth=3)"
+    assert loss.tree(max_depth=3).splitlines() == shown
+
+
+def test_the_readme_picture_is_committed_and_drawn_from_the_example_neuron():
+    svg = (Path(__file__).resolve().parents[1] / "docs" / "graph.svg").read_text(encoding="utf-8")
+    assert "![" in readme_section("Seeing the graph") and "(docs/graph.svg)" in README
+    assert "<svg" in svg
+    for label in ("w0", "x0", "w1", "x1", "b", "n", "o", "tanh"):
+        assert f">{label}</text>" in svg, label

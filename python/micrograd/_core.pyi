@@ -1,6 +1,7 @@
 """Type stubs for the Rust extension ``micrograd._core``."""
 
 from collections.abc import Iterable
+from typing import Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -21,12 +22,21 @@ class Value:
     @property
     def operands(self) -> tuple[Value, ...]:
         """The Values this one was computed from, in operand order."""
-    def tree(self, **kwargs: object) -> str:
+    def tree(
+        self, *, max_depth: int | None = None, max_nodes: int | None = 1000, precision: int = 4
+    ) -> str:
         """The graph below this Value as text (``micrograd.viz.tree``)."""
-    def print_tree(self, **kwargs: object) -> None:
+    def print_tree(
+        self,
+        *,
+        max_depth: int | None = None,
+        max_nodes: int | None = 1000,
+        precision: int = 4,
+        file: TextIO | None = None,
+    ) -> None:
         """Prints ``tree()`` (``micrograd.viz.print_tree``)."""
-    def show(self, **kwargs: object) -> object:
-        """Displays the graph (``micrograd.viz.show``)."""
+    def show(self, *, rankdir: str = "LR", precision: int = 4) -> Any:
+        """Displays the graph inline in Jupyter (``micrograd.viz.show``)."""
     def named(self, label: str) -> Value:
         """Sets ``label`` and returns this Value: ``(a * b).named("c")``."""
     def backward(self) -> None:

@@ -18,7 +18,6 @@ Number = Union[int, float]
 
 def name_parameters(module: object, prefix: str = "") -> None:
     """Sets the ``label`` of every parameter of ``module`` after its place in it."""
-    # Nesting is at most MLP > Layer > Neuron, so a loop over levels stays shallow.
     pending = [(module, prefix)]
     while pending:
         current, path = pending.pop()
@@ -32,6 +31,11 @@ def name_parameters(module: object, prefix: str = "") -> None:
             current.b.label = f"{path}b"
         else:
             for i, parameter in enumerate(current.parameters()):
+                if not isinstance(parameter, Value):
+                    raise TypeError(
+                        f"name_parameters() labels Values; {type(current).__name__} has a "
+                        f"parameter of type {type(parameter).__name__}, which has no label"
+                    )
                 parameter.label = f"{path}p{i}"
 
 

@@ -33,7 +33,7 @@ def summary(module: Any) -> str:
         rows = [("neuron", f"{len(module.w)} -> 1", module.activation, len(module.parameters()))]
         title = f"{kind}({len(module.w)})"
     else:
-        return f"{kind}: {len(module.parameters()):,} parameters"
+        return f"{kind}: {_scalar_count(module.parameters()):,} parameters"
     total = sum(count for *_, count in rows)
     return "\n".join([title, *_table([*rows, ("total", "", "", total)])])
 
@@ -45,6 +45,11 @@ def _layer_row(name: str, layer: Any) -> tuple[str, str, str, int]:
     parameters = sum(len(neuron.parameters()) for neuron in layer.neurons)
     shape = f"{_fan_in(layer)} -> {len(layer.neurons)}"
     return (name, shape, "/".join(activations), parameters)
+
+
+def _scalar_count(parameters: list[Any]) -> int:
+    """How many numbers ``parameters`` hold: one per Value, ``size`` per Tensor."""
+    return sum(getattr(p, "size", 1) for p in parameters)
 
 
 def _fan_in(layer: Any) -> int:
