@@ -521,3 +521,21 @@ def test_the_readme_picture_is_committed_and_drawn_from_the_example_neuron():
     assert "<svg" in svg
     for label in ("w0", "x0", "w1", "x1", "b", "n", "o", "tanh"):
         assert f">{label}</text>" in svg, label
+
+
+def test_to_dot_draws_tensor_graphs_with_shapes():
+    import numpy as np
+
+    from micrograd.losses import mse_loss
+    from micrograd.nn import Linear, ReLU, Sequential
+
+    model = Sequential(Linear(3, 4, seed=0), ReLU(), Linear(4, 1, seed=1))
+    loss = mse_loss(model(np.ones((5, 3))), np.zeros(5))
+    before = viz.to_dot(loss)
+    assert '[label="{ shape 5×3 }" shape=record]' in before  # the input batch
+    assert '[label="linear"]' in before and '[label="mse_loss"]' in before
+    assert before.count("shape=record") == 9  # X, 2 weights, 2 biases, 4 results
+    loss.backward()
+    assert '[label="{ shape 4×3 | grad 4×3 }" shape=record]' in viz.to_dot(loss)
+    with pytest.raises(TypeError, match="to_dot"):
+        viz.tree(loss)

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from micrograd._core import Value
+from micrograd._core import Tensor, Value
 from micrograd._graph import topological_order
 
 MISSING_DOT = (
@@ -47,16 +47,16 @@ def build_graph(root: Value, precision: int = 4) -> DotGraph:
     the same text. An operand used twice (``a * a``) gets two edges, one per use.
     """
     order = topological_order(root)
-    names = {value: f"v{i}" for i, value in enumerate(order)}
+    names = {value._node_id: f"v{i}" for i, value in enumerate(order)}
     nodes: list[tuple[str, str, str | None]] = []
     edges: list[tuple[str, str]] = []
     for value in order:
-        name = names[value]
+        name = names[value._node_id]
         nodes.append((name, _record_label(value, precision), "record"))
         if value._op:
             op_name = f"{name}_op"
             nodes.append((op_name, value._op.translate(_STRING_SPECIALS), None))
-            edges.extend((names[operand], op_name) for operand in value.operands)
+            edges.extend((names[operand._node_id], op_name) for operand in value.operands)
             edges.append((op_name, name))
     return DotGraph(nodes, edges)
 
@@ -95,9 +95,20 @@ def run_dot(source: str, output_format: str) -> bytes:
     return result.stdout
 
 
-def _record_label(value: Value, precision: int) -> str:
-    """Karpathy's ``{ label | data %.4f | grad %.4f }``, without the label if it has none."""
+def _record_label(value: Value | Tensor, precision: int) -> str:
+    """Karpathy's ``{ label | data %.4f | grad %.4f }``, without the label if it has none;
+    a Tensor shows its shape (and its gradient's, once it has one) instead."""
+    if isinstance(value, Tensor):
+        fields = [f"shape {_shape(value.shape)}"]
+        if value.grad is not None:
+            fields.append(f"grad {_shape(value.grad.shape)}")
+        return "{ " + " | ".join(fields) + " }"
     fields = [f"data {value.data:.{precision}f}", f"grad {value.grad:.{precision}f}"]
     if value.label:
         fields.insert(0, value.label.translate(_RECORD_SPECIALS))
     return "{ " + " | ".join(fields) + " }"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    """``(2, 3)`` as ``2×3``: parentheses and commas read poorly inside a record."""
+    return "×".join(map(str, shape)) if shape else "scalar"

@@ -1,4 +1,5 @@
-"""Walks over the graph below a Value, shared by the tree text and the DOT export.
+"""Walks over the graph below a Value (or a Tensor), shared by the tree text and the
+DOT export.
 
 Graphs can be a million ops deep, so every walk keeps its own stack: Python's
 recursion limit (about a thousand frames) would stop a recursive walk long before.
@@ -18,14 +19,16 @@ def topological_order(root: Value) -> list[Value]:
     Values it was computed from, and ``root`` comes last.
     """
     order = []
-    visited = {root}
+    # Keyed by node id, not by the Python object: one node comes back as a new object
+    # each time (`operands`), and Tensors do not hash by node.
+    visited = {root._node_id}
     # Each frame is a Value and an iterator over its operands still to visit.
     stack = [(root, iter(root.operands))]
     while stack:
         node, operands = stack[-1]
         for operand in operands:
-            if operand not in visited:
-                visited.add(operand)
+            if operand._node_id not in visited:
+                visited.add(operand._node_id)
                 stack.append((operand, iter(operand.operands)))
                 break
         else:

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO, Union
 
-from micrograd._core import Value
+from micrograd._core import Tensor, Value
 from micrograd._dot import build_graph, dot_source, require_dot, run_dot
 from micrograd._labels import inputs
 from micrograd._tree import render_tree
@@ -61,7 +61,13 @@ def tree(
         precision: digits after the decimal point.
 
     When a limit cuts the graph, a last line says how many nodes were not shown.
+    Tensor graphs have no per-element tree; draw them with ``to_dot``.
     """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"tree() draws Value graphs, got {type(root).__name__}; for a Tensor graph "
+            "use micrograd.viz.to_dot (its nodes show shapes)"
+        )
     return render_tree(
         root,
         max_depth=_count("max_depth", max_depth, minimum=0, optional=True),
@@ -81,13 +87,15 @@ def print_tree(
     print(tree(root, max_depth, max_nodes, precision), file=sys.stdout if file is None else file)
 
 
-def to_dot(root: Value, rankdir: str = "LR", precision: int = 4) -> str:
+def to_dot(root: Value | Tensor, rankdir: str = "LR", precision: int = 4) -> str:
     """The graph below ``root`` as Graphviz DOT text; needs no package or program.
 
     Karpathy's picture: each Value a record ``{ label | data | grad }``, each op a
-    node of its own between its operands and its result. ``rankdir`` is the layout
-    direction: LR (left to right, the default), TB, RL or BT. Paste the text into any
-    Graphviz viewer, or run ``dot -Tsvg graph.dot -o graph.svg``.
+    node of its own between its operands and its result. For a Tensor graph each
+    record shows the tensor's shape and, after ``backward()``, its gradient's.
+    ``rankdir`` is the layout direction: LR (left to right, the default), TB, RL or
+    BT. Paste the text into any Graphviz viewer, or run
+    ``dot -Tsvg graph.dot -o graph.svg``.
     """
     graph = build_graph(root, _count("precision", precision, minimum=0))
     return dot_source(graph, _rankdir(rankdir))

@@ -354,6 +354,13 @@ impl PyTensor {
         Ok(self.tensor()?.op_name())
     }
 
+    /// A number naming the graph node: equal for every Python object of one node
+    /// (graph walks key on it; `==` on tensors is left for elementwise comparison).
+    #[getter]
+    fn _node_id(&self) -> PyResult<usize> {
+        Ok(self.tensor()?.node_id())
+    }
+
     /// The tensors this one was computed from, in order.
     #[getter]
     fn operands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {

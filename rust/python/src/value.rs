@@ -151,6 +151,12 @@ impl PyValue {
         Ok(set)
     }
 
+    /// A number naming the graph node: equal for every Python object of one node.
+    #[getter]
+    fn _node_id(&self) -> PyResult<usize> {
+        Ok(self.value()?.node_id())
+    }
+
     /// The Values this one was computed from, in operand order (`_prev` as a tuple).
     #[getter]
     fn operands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
