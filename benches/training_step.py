@@ -11,6 +11,7 @@ written. Prints a markdown table; a missed target shows as "no" and never fails 
 
 from __future__ import annotations
 
+import gc
 import platform
 import sys
 from collections.abc import Callable, Sequence
@@ -31,9 +32,10 @@ from timing import (  # noqa: E402
     Settings,
     Setup,
     compare,
+    freeze_imported_objects,
     markdown_table,
     method_line,
-    parse_settings,  # noqa: E402
+    parse_settings,
 )
 
 # Steps per timed call: a training loop's steady state, not one cold call.
@@ -152,7 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" on {platform.machine()}{', --quick' if settings.quick else ''}."
     )
     print(method_line(settings).replace("per op", "per step"), flush=True)
-    results = [compare(case, settings) for case in cases(settings)]
+    found = cases(settings)
+    freeze_imported_objects(found)
+    results = [compare(case, settings) for case in found]
+    gc.unfreeze()  # frozen objects are never freed at exit; some extensions complain
     print()
     print(markdown_table(results))
     return 0

@@ -7,6 +7,7 @@ every ratio meaningless, so the pure-Python engine is checked against Karpathy's
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import re
 import subprocess
@@ -22,6 +23,17 @@ from karpathy import readme_expression
 REPO = Path(__file__).resolve().parents[1]
 BENCHES = REPO / "benches"
 COLUMNS = ["case", "ours", "baseline", "ratio", "target", "met"]
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+# benches/tensor.py --quick: rows against our other engines always, PyTorch's if importable.
+TENSOR_ENGINE_ROWS = [
+    "moons step (batch 20, 2 -> 16 -> 16 -> 1), Tensor vs Value engine",
+    "moons step (batch 20, 2 -> 16 -> 16 -> 1), Tensor vs pure Python",
+]
+TENSOR_TORCH_ROWS = [
+    "moons step (batch 20, 2 -> 16 -> 16 -> 1), Tensor vs PyTorch",
+    "housing (506 x 13 -> 8 -> 1), 20 steps, Tensor vs PyTorch",
+    "GEMM-bound step (batch 64, 64 -> 64 -> 10), Tensor vs PyTorch",
+]
 # Each bench script and the rows it must print (a PyTorch row only when importable).
 CASE_PREFIXES = {
     "ops.py": [
@@ -34,7 +46,8 @@ CASE_PREFIXES = {
         "`backward()` per node, `MLP(2, [16, 16, 1])` + hinge loss",
     ],
     "training_step.py": ["moons step (batch 20) vs pure Python"]
-    + (["moons step (batch 20) vs PyTorch"] if importlib.util.find_spec("torch") else []),
+    + (["moons step (batch 20) vs PyTorch"] if HAS_TORCH else []),
+    "tensor.py": TENSOR_ENGINE_ROWS + (TENSOR_TORCH_ROWS if HAS_TORCH else []),
 }
 FLOAT = r"\d+(?:\.\d+)?"
 RATIO_CELL = re.compile(rf"({FLOAT}) \(({FLOAT})-({FLOAT})\)")
@@ -109,6 +122,30 @@ def test_bench_rows_hold_ratios_targets_and_verdicts(table_rows):
         assert row[5] in ("yes", "no")
         # The verdict must agree with the printed numbers, whatever they are.
         assert (row[5] == "yes") == (ratio >= float(target_match.group(1)))
+
+
+def test_tensor_bench_without_torch_prints_its_engine_rows_and_says_why(tmp_path):
+    # A package named torch that fails to import hides the real one, if any.
+    blocker = tmp_path / "blocked" / "torch"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text('raise ImportError("torch blocked by the test")\n')
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(blocker.parent), os.environ.get("PYTHONPATH")])
+    )
+    result = subprocess.run(
+        [sys.executable, "benches/tensor.py", "--quick"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "PyTorch is not importable" in result.stdout
+    assert "pip install torch" in result.stdout
+    rows = [cells(line) for line in result.stdout.splitlines() if line.startswith("|")]
+    assert [row[0] for row in rows[2:]] == TENSOR_ENGINE_ROWS
 
 
 def test_baseline_engine_reproduces_karpathys_readme_example():

@@ -128,3 +128,14 @@ BAD = [
 def test_bad_input_raises_a_clear_error(case, call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_accuracy_takes_tensors_and_single_score_columns():
+    from micrograd import Tensor
+
+    column = np.array([[2.0], [-3.0], [0.5]])
+    assert accuracy(column, np.array([1, 0, 1])) == 1.0
+    assert accuracy(column, np.array([1, -1, -1])) == pytest.approx(2 / 3)
+    assert accuracy(Tensor(column), [1, -1, 1]) == 1.0
+    assert accuracy(Tensor([[0.1, 0.9], [0.8, 0.2]]), [1, 1]) == 0.5
+    assert accuracy([[2.0], [-1.0]], [1, -1]) == 1.0

@@ -225,3 +225,18 @@ def test_predict_gives_the_forward_values_without_a_graph():
     assert several.predict(X.tolist())[2].tolist() == [v.data for v in several(list(X[2]))]
     with pytest.raises(ValueError, match="X must have 2 columns"):
         model.predict(np.ones((3, 5)))
+
+
+def test_sequential_state_dict_is_a_snapshot_not_a_live_view():
+    from micrograd.nn import Linear, Sequential
+    from micrograd.optim import SGD
+
+    model = Sequential(Linear(2, 3, seed=0))
+    saved = model.state_dict()
+    before = saved["layers.0.weight"].copy()
+    (model(np.ones((4, 2))).sum()).backward()
+    SGD(model.parameters(), lr=0.1).step()
+    assert np.array_equal(saved["layers.0.weight"], before)
+    saved["layers.0.weight"][0, 0] = 7.0  # writable
+    model.load_state_dict(saved)
+    assert model[0].weight.numpy()[0, 0] == 7.0

@@ -121,9 +121,11 @@ class Sequential(Module):
         ``Sequential`` of the same shape load each other's state."""
         state = {}
         for k, layer in enumerate(self._linears()):
-            state[f"layers.{k}.weight"] = layer.weight.numpy()
+            # Copies, not the live read-only views `numpy()` gives: a saved state must
+            # not change as training goes on.
+            state[f"layers.{k}.weight"] = layer.weight.numpy().copy()
             if layer.bias is not None:
-                state[f"layers.{k}.bias"] = layer.bias.numpy()
+                state[f"layers.{k}.bias"] = layer.bias.numpy().copy()
         return state
 
     def load_state_dict(self, state: Mapping[str, object]) -> None:

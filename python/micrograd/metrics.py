@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from micrograd import _core
+from micrograd._core import Tensor
 
 
 def accuracy(outputs: Sequence, labels: Sequence) -> float:
@@ -16,9 +17,22 @@ def accuracy(outputs: Sequence, labels: Sequence) -> float:
       0/1: a score > 0 predicts the positive class.
     - ``outputs`` one row of class scores per sample and ``labels`` class indices:
       the largest score is the prediction.
+
+    ``outputs`` may be a Tensor or an array; a single column of scores (shape
+    (n, 1), what a one-output model returns) counts as one score per sample.
     """
+    if isinstance(outputs, Tensor):
+        outputs = outputs.numpy()
+    if isinstance(outputs, np.ndarray):
+        if outputs.ndim == 2 and outputs.shape[1] == 1:
+            outputs = outputs[:, 0]
+        if outputs.ndim == 2:
+            return _core.argmax_accuracy(outputs.tolist(), np.asarray(labels).tolist())
+        return _core.binary_accuracy(outputs.tolist(), labels)
     outputs = list(outputs)
     if outputs and isinstance(outputs[0], (list, tuple, np.ndarray)):
+        if all(len(row) == 1 for row in outputs):
+            return _core.binary_accuracy([row[0] for row in outputs], labels)
         return _core.argmax_accuracy(outputs, np.asarray(labels).tolist())
     return _core.binary_accuracy(outputs, labels)
 
