@@ -1,10 +1,6 @@
 """The Tensor API around the math: creation, numpy interop, gradient bookkeeping,
 nn.Linear/Sequential, optimizers on Tensors, seeding, threads, and the bad-input
 table (each mistake gets the right exception and a message that names it).
-
-Tests marked xfail(strict=True) pin engine bugs that are still open; each reason
-says what is wrong. They turn into failures the moment the engine is fixed, so the
-mark is removed then.
 """
 
 import gc
@@ -61,11 +57,6 @@ def test_a_python_float_gives_a_0d_tensor():
         len(t)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_convert.as_float_array uses np.ascontiguousarray, which makes 0-d input 1-d: "
-    "Tensor(3), Tensor(np.array(3.0)) and Tensor(np.float64(3)) get shape (1,), not ()",
-)
 @pytest.mark.parametrize(
     "scalar",
     [3, np.array(3.0), np.float64(3.0), np.float32(3.0), np.int64(3), True],
@@ -224,11 +215,6 @@ def test_backward_on_a_tensor_that_does_not_require_grad_raises():
         (Tensor([1.0, 2.0]) * 2).sum().backward()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the message goes through Error::NotScalar and ends 'needs a tensor with one "
-    "element, got shape ()', which is false and misleading for a scalar",
-)
 def test_backward_without_grad_says_only_what_is_wrong():
     with pytest.raises(ValueError) as error:
         Tensor(3.0).backward()
@@ -655,11 +641,6 @@ def test_non_integer_index_arrays_are_refused():
         Tensor(np.ones((3, 2)))[[0.5, 1]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="row_indices reads any array as float indices: a boolean mask [True, False, True] "
-    "silently selects rows [1, 0, 1] instead of numpy's rows [0, 2]",
-)
 def test_a_boolean_mask_selects_rows_like_numpy_or_is_refused():
     data = np.arange(6.0).reshape(3, 2)
     mask = np.array([True, False, True])
@@ -670,11 +651,6 @@ def test_a_boolean_mask_selects_rows_like_numpy_or_is_refused():
     np.testing.assert_array_equal(got, data[mask])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="row_indices flattens a nested index list: t[[[0, 1], [1, 0]]] has shape (4, 2), "
-    "numpy's is (2, 2, 2); and a float index t[1.0] silently means t[[1]]",
-)
 @pytest.mark.parametrize("key", [[[0, 1], [1, 0]], 1.0], ids=["nested list", "float"])
 def test_index_keys_numpy_reads_differently_are_followed_or_refused(key):
     data = np.arange(6.0).reshape(3, 2)
@@ -756,11 +732,6 @@ def test_bad_shapes_and_ranges_for_creation_are_refused():
         Tensor.uniform((2,), 1.0, 0.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ndarray panics ('Shape too large ...' / 'capacity overflow'): a PanicException "
-    "(a BaseException) instead of ValueError or MemoryError",
-)
 @pytest.mark.parametrize(
     "make",
     [
@@ -775,11 +746,6 @@ def test_impossible_sizes_raise_a_python_error(make):
         make()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a failed allocation aborts the process ('memory allocation of ... bytes "
-    "failed'); numpy raises MemoryError for the same request",
-)
 def test_a_failed_allocation_raises_memory_error_not_abort():
     # In a child process: today the interpreter dies (SIGABRT). 2**47 float64s (1 PiB)
     # is beyond any address space, so the allocation fails at once, never swaps.
@@ -829,22 +795,11 @@ def test_gradients_through_nan_stay_nan_without_crashing():
     assert np.isnan(y.grad[0]) and y.grad[1] == 2.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="max folds with f64::max, which skips NaN: Tensor([nan, 1.0]).max() is 1.0; "
-    "numpy and PyTorch return nan",
-)
 @pytest.mark.parametrize("axis", [None, 0])
 def test_max_propagates_nan_like_numpy(axis):
     assert np.isnan(Tensor([math.nan, 1.0]).max(axis=axis).item())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="numpy on the left takes over: np.ones(3) + t and np.float64(2) * t convert "
-    "the Tensor through __array__ and return a plain ndarray, silently dropping the graph; "
-    "numpy must defer to Tensor.__radd__ etc. (e.g. __array_ufunc__ = None)",
-)
 @pytest.mark.parametrize(
     "left, op",
     [
@@ -871,10 +826,5 @@ def test_numpy_on_the_left_gives_a_tensor_with_gradients(left, op):
     assert t.grad is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an int beyond i64 (10**30) is not converted: t + 10**30 raises TypeError, "
-    "while numpy and Value + 10**30 accept it",
-)
 def test_a_huge_python_int_is_a_number_too():
     np.testing.assert_array_equal((Tensor([1.0]) + 10**30).numpy(), np.array([1.0]) + 10**30)

@@ -379,12 +379,6 @@ def test_matmul_of_a_tensor_with_itself_accumulates_both_sides():
     check(lambda t: t @ t.T, lambda x: x @ x.T, normal(2, 3))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backward_linear keeps w.data() borrowed while it accumulates into x (and "
-    "x.data() while into w): with the same tensor as input and weight, backward "
-    "panics with 'RefCell already borrowed' (a PanicException)",
-)
 def test_linear_with_the_same_tensor_as_input_and_weight():
     check(lambda t: linear(t, t), lambda x: x @ x.T, normal(2, 3))
 

@@ -32,4 +32,33 @@ def as_float_array(data: object, argument: str = "data") -> np.ndarray:
             if isinstance(data, np.ndarray)
             else f"{argument} must hold real numbers, got {type(data).__name__} of {array.dtype}"
         )
-    return np.ascontiguousarray(array, dtype=np.float64)
+    # np.asarray keeps a 0-d input 0-d (np.ascontiguousarray would make it 1-d).
+    return np.asarray(array, dtype=np.float64, order="C")
+
+
+def row_indices(key: object, rows: int) -> tuple[list[int], list[int]]:
+    """The rows ``tensor[key]`` selects (flat, in order) and the shape they form.
+
+    ``key`` is an integer array (any shape: the result has that shape in front) or a
+    boolean mask of length ``rows``, as numpy reads them. Raises TypeError for other
+    keys (floats, tuples of axes) and IndexError for a mask of the wrong length.
+    """
+    if isinstance(key, tuple):
+        raise TypeError(
+            "Tensor indexing selects rows: use t[i], t[a:b], t[[i, j, ...]] or a boolean "
+            "mask; for other axes, transpose or reshape first"
+        )
+    index = np.asarray(key)
+    if index.dtype.kind == "b":
+        if index.shape != (rows,):
+            raise IndexError(
+                f"a boolean mask must have one entry per row ({rows}), got shape {index.shape}"
+            )
+        selected = np.flatnonzero(index)
+        return selected.tolist(), [len(selected)]
+    if index.dtype.kind not in "iu":
+        raise TypeError(
+            f"indices must be integers or a boolean mask, got {type(key).__name__} "
+            f"of dtype {index.dtype}"
+        )
+    return index.ravel().tolist(), list(index.shape)

@@ -35,6 +35,12 @@ pub enum Error {
     NotScalar { op: &'static str, shape: Vec<usize> },
     /// A reshape asked for a different number of elements, or a bad `-1`.
     BadReshape { from: Vec<usize>, to: Vec<isize> },
+    /// `backward()` from a tensor that no leaf with `requires_grad` feeds.
+    NoGradient,
+    /// A shape whose element count does not fit in memory addresses.
+    TooLarge { shape: Vec<usize> },
+    /// The allocator refused the memory for a result of this many bytes.
+    OutOfMemory { bytes: u128 },
     /// A hyper-parameter was outside its valid range.
     InvalidHyperparameter {
         name: &'static str,
@@ -89,6 +95,19 @@ impl fmt::Display for Error {
                 got,
                 expected,
             } => write!(f, "{name} must be {expected}, got {got}"),
+            Error::NoGradient => write!(
+                f,
+                "backward() on a tensor that does not require grad: create the leaves \
+                 to differentiate with requires_grad=True"
+            ),
+            Error::TooLarge { shape } => write!(
+                f,
+                "a tensor of shape {} has more elements than memory can address",
+                shape_text(shape)
+            ),
+            Error::OutOfMemory { bytes } => {
+                write!(f, "could not allocate {bytes} bytes for a tensor")
+            }
         }
     }
 }

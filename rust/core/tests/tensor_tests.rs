@@ -72,8 +72,8 @@ fn fused_cross_entropy_matches_its_composition() {
 
 #[test]
 fn shape_errors_name_the_op_and_both_shapes() {
-    let a = Tensor::zeros(&[2, 3], false);
-    let b = Tensor::zeros(&[4], false);
+    let a = Tensor::zeros(&[2, 3], false).unwrap();
+    let b = Tensor::zeros(&[4], false).unwrap();
     let error = a.add(&b).unwrap_err();
     assert_eq!(error.to_string(), "add: shapes (2, 3) and (4,) do not fit");
     assert!(matches!(
@@ -97,4 +97,17 @@ fn a_million_op_tensor_chain_backprops_and_drops() {
         [1.0, 1.0]
     );
     drop(y);
+}
+
+#[test]
+fn impossible_sizes_are_errors_not_aborts() {
+    assert!(matches!(
+        Tensor::zeros(&[1 << 40, 1 << 40], false),
+        Err(Error::TooLarge { .. })
+    ));
+    assert!(matches!(
+        Tensor::zeros(&[1 << 47], false),
+        Err(Error::OutOfMemory { .. })
+    ));
+    assert!(Tensor::arange(0.0, 1e20, 1.0).is_err());
 }

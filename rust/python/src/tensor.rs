@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use micrograd_core::{Error, Tensor};
 use ndarray::{ArrayD, IxDyn};
 use numpy::{PyArrayDyn, PyReadonlyArrayDyn, ToPyArray};
-use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySlice, PyTuple};
 use rand::rngs::StdRng;
@@ -42,6 +42,7 @@ fn tensor_error(error: Error) -> PyErr {
         Error::AxisOutOfRange { .. } | Error::IndexOutOfRange { .. } => {
             PyIndexError::new_err(error.to_string())
         }
+        Error::OutOfMemory { .. } => PyMemoryError::new_err(error.to_string()),
         other => to_py(other),
     }
 }
@@ -91,9 +92,12 @@ fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
         return Ok(Some(Tensor::scalar(float.value())));
     }
     if let Ok(int) = other.cast_exact::<PyInt>() {
-        if let Ok(small) = int.extract::<i64>() {
-            return Ok(Some(Tensor::scalar(small as f64)));
-        }
+        // Beyond i64, Python's own int -> float conversion (1e30 is fine; 10**400
+        // overflows, and is not a number here either).
+        return Ok(match int.extract::<i64>() {
+            Ok(small) => Some(Tensor::scalar(small as f64)),
+            Err(_) => int.extract::<f64>().ok().map(Tensor::scalar),
+        });
     }
     // Values (scalar graph nodes) do not mix with tensors; neither do strings.
     if other.is_instance_of::<crate::value::PyValue>()
@@ -162,37 +166,27 @@ fn sizes(shape: &[isize]) -> PyResult<Vec<usize>> {
         .collect()
 }
 
-/// Row indices for `tensor[key]`: an int, a slice, or a list/array of ints.
-fn row_indices(key: &Bound<'_, PyAny>, rows: usize) -> PyResult<(Vec<isize>, bool)> {
-    if let Ok(index) = key.extract::<isize>() {
-        return Ok((vec![index], true));
+/// Row indices for `tensor[key]`, and the shape they arrange the rows in: an int
+/// (the axis is dropped), a slice, or an integer array / boolean mask (read by
+/// `micrograd._convert.row_indices`, with numpy's rules and messages).
+fn row_indices(key: &Bound<'_, PyAny>, rows: usize) -> PyResult<(Vec<isize>, Vec<usize>)> {
+    if key.is_instance_of::<PyInt>() {
+        return Ok((vec![key.extract::<isize>()?], vec![]));
     }
     if let Ok(slice) = key.cast::<PySlice>() {
         let range = slice.indices(rows as isize)?;
-        let indices = (0..range.slicelength)
+        let indices: Vec<isize> = (0..range.slicelength)
             .map(|i| range.start + i as isize * range.step)
             .collect();
-        return Ok((indices, false));
+        let count = indices.len();
+        return Ok((indices, vec![count]));
     }
-    if key.is_instance_of::<PyTuple>() {
-        return Err(PyTypeError::new_err(
-            "Tensor indexing selects rows: use t[i], t[a:b] or t[[i, j, ...]]; for other axes, transpose or reshape first",
-        ));
-    }
-    let array = float_array(key, "index")?;
-    let indices = array
-        .iter()
-        .map(|&x| {
-            if x.fract() == 0.0 && x.is_finite() {
-                Ok(x as isize)
-            } else {
-                Err(PyTypeError::new_err(format!(
-                    "indices must be integers, got {x}"
-                )))
-            }
-        })
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok((indices, false))
+    let (indices, shape) = key
+        .py()
+        .import("micrograd._convert")?
+        .call_method1("row_indices", (key, rows))?
+        .extract::<(Vec<isize>, Vec<usize>)>()?;
+    Ok((indices, shape))
 }
 
 #[pymethods]
@@ -209,19 +203,19 @@ impl PyTensor {
     #[staticmethod]
     #[pyo3(signature = (*shape, requires_grad = false))]
     fn zeros(shape: &Bound<'_, PyTuple>, requires_grad: bool) -> PyResult<Self> {
-        Ok(PyTensor::from(Tensor::zeros(
+        wrap_tensor(Tensor::zeros(
             &sizes(&shape_argument(shape)?)?,
             requires_grad,
-        )))
+        ))
     }
 
     #[staticmethod]
     #[pyo3(signature = (*shape, requires_grad = false))]
     fn ones(shape: &Bound<'_, PyTuple>, requires_grad: bool) -> PyResult<Self> {
-        Ok(PyTensor::from(Tensor::ones(
+        wrap_tensor(Tensor::ones(
             &sizes(&shape_argument(shape)?)?,
             requires_grad,
-        )))
+        ))
     }
 
     /// Standard normal samples; `seed` for a reproducible draw.
@@ -229,9 +223,9 @@ impl PyTensor {
     #[pyo3(signature = (*shape, seed = None, requires_grad = false))]
     fn randn(shape: &Bound<'_, PyTuple>, seed: Option<u64>, requires_grad: bool) -> PyResult<Self> {
         let shape = sizes(&shape_argument(shape)?)?;
-        Ok(PyTensor::from(with_rng(seed, |rng| {
+        wrap_tensor(with_rng(seed, |rng| {
             Tensor::randn(&shape, requires_grad, rng)
-        })))
+        }))
     }
 
     /// Samples uniform in [0, 1); `seed` for a reproducible draw.
@@ -402,6 +396,25 @@ impl PyTensor {
         }
     }
 
+    /// numpy on the left (`np.ones(3) + t`, `np.float64(2) * t`) hands the
+    /// operation back to the Tensor instead of converting it and dropping the graph.
+    #[classattr]
+    fn __array_ufunc__(py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+
+    /// True or false for a one-element tensor, as in numpy and PyTorch.
+    fn __bool__(&self) -> PyResult<bool> {
+        let tensor = self.tensor()?;
+        if tensor.len() != 1 {
+            return Err(PyValueError::new_err(format!(
+                "the truth value of a tensor with {} elements is ambiguous; use .sum(), .max() or compare elements",
+                tensor.len()
+            )));
+        }
+        Ok(tensor.item().map_err(tensor_error)? != 0.0)
+    }
+
     fn item(&self) -> PyResult<f64> {
         self.tensor()?.item().map_err(tensor_error)
     }
@@ -506,13 +519,17 @@ impl PyTensor {
                 "a 0-d tensor cannot be indexed; use .item()",
             ));
         };
-        let (indices, drop_axis) = row_indices(key, rows)?;
+        let (indices, arrangement) = row_indices(key, rows)?;
         let selected = tensor.rows(&indices).map_err(tensor_error)?;
-        if drop_axis {
-            let rest: Vec<isize> = shape[1..].iter().map(|&d| d as isize).collect();
-            return wrap(py, selected.reshape(&rest));
+        let target: Vec<isize> = arrangement
+            .iter()
+            .chain(&shape[1..])
+            .map(|&d| d as isize)
+            .collect();
+        if target.len() == selected.ndim() && arrangement.len() == 1 {
+            return wrap(py, Ok(selected)); // rows stay one axis: no reshape node
         }
-        wrap(py, Ok(selected))
+        wrap(py, selected.reshape(&target))
     }
 
     fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {

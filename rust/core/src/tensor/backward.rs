@@ -60,10 +60,7 @@ impl Tensor {
             });
         }
         if !self.requires_grad() {
-            return Err(Error::NotScalar {
-                op: "backward() on a tensor that does not require grad",
-                shape: self.shape(),
-            });
+            return Err(Error::NoGradient);
         }
         let order = gradient_order(self);
         self.accumulate_grad(gradient);

@@ -7,7 +7,7 @@ use ndarray::{ArrayD, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn};
 
 use super::node::Tensor;
 use super::op::{any_requires_grad, TensorOp};
-use super::shape::{broadcast_shape, reduce_to_shape};
+use super::shape::{broadcast_shape, ensure_allocatable, reduce_to_shape};
 use crate::error::{Error, Result};
 
 fn mismatch(op: &'static str, a: &[usize], b: &[usize]) -> Error {
@@ -28,12 +28,15 @@ fn batched_product(a: &ArrayViewD<f64>, b: &ArrayViewD<f64>) -> Result<ArrayD<f6
         return Err(mismatch("matmul", a.shape(), b.shape()));
     }
     if an == 2 && bn == 2 {
+        ensure_allocatable(&[m, n])?;
         let mut out = ndarray::Array2::zeros((m, n));
         general_mat_mul(1.0, &as_matrix(a), &as_matrix(b), 0.0, &mut out);
         return Ok(out.into_dyn());
     }
     let batch = broadcast_shape("matmul", &a.shape()[..an - 2], &b.shape()[..bn - 2])
         .map_err(|_| mismatch("matmul", a.shape(), b.shape()))?;
+    let out_shape: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
+    ensure_allocatable(&out_shape)?;
     let count: usize = batch.iter().product();
     let stack = |x: &ArrayViewD<f64>, rows, cols| {
         let shape: Vec<usize> = batch.iter().copied().chain([rows, cols]).collect();
@@ -128,6 +131,7 @@ impl Tensor {
             if !fits {
                 return Err(mismatch("linear (x @ weight.T)", x.shape(), w.shape()));
             }
+            ensure_allocatable(&[x.shape()[0], w.shape()[0]])?;
             let (x_view, w_view) = (x.view(), w.view());
             let (x2, w2) = (as_matrix(&x_view), as_matrix(&w_view));
             let mut out = ndarray::Array2::zeros((x.shape()[0], w.shape()[0]));
@@ -199,17 +203,25 @@ pub(crate) fn backward_linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, grad: 
         .view()
         .into_dimensionality::<Ix2>()
         .expect("linear outputs are 2-D");
-    if x.requires_grad() {
+    // Both deltas are computed before either is added: x and w may be one tensor
+    // (`linear(t, t)`), and adding to it while reading it would be a borrow conflict.
+    let delta_x = x.requires_grad().then(|| {
         let weight = w.data();
         let mut delta = ndarray::Array2::zeros((g.nrows(), weight.shape()[1]));
         general_mat_mul(1.0, &g, &as_matrix(&weight.view()), 0.0, &mut delta);
-        x.accumulate_grad(delta.into_dyn());
-    }
-    if w.requires_grad() {
+        delta.into_dyn()
+    });
+    let delta_w = w.requires_grad().then(|| {
         let input = x.data();
         let mut delta = ndarray::Array2::zeros((g.ncols(), input.shape()[1]));
         general_mat_mul(1.0, &g.t(), &as_matrix(&input.view()), 0.0, &mut delta);
-        w.accumulate_grad(delta.into_dyn());
+        delta.into_dyn()
+    });
+    if let Some(delta) = delta_x {
+        x.accumulate_grad(delta);
+    }
+    if let Some(delta) = delta_w {
+        w.accumulate_grad(delta);
     }
     if let Some(b) = b.filter(|b| b.requires_grad()) {
         b.accumulate_grad(g.sum_axis(Axis(0)).into_dyn());

@@ -8,6 +8,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal, Uniform};
 
 use super::op::TensorOp;
+use super::shape::ensure_allocatable;
 use crate::error::{Error, Result};
 
 /// An n-dimensional float64 array that remembers how it was computed.
@@ -62,18 +63,25 @@ impl Tensor {
         Tensor::new(ArrayD::from_elem(IxDyn(&[]), value), false)
     }
 
-    pub fn zeros(shape: &[usize], requires_grad: bool) -> Tensor {
-        Tensor::new(ArrayD::zeros(IxDyn(shape)), requires_grad)
+    pub fn zeros(shape: &[usize], requires_grad: bool) -> Result<Tensor> {
+        ensure_allocatable(shape)?;
+        Ok(Tensor::new(ArrayD::zeros(IxDyn(shape)), requires_grad))
     }
 
-    pub fn ones(shape: &[usize], requires_grad: bool) -> Tensor {
-        Tensor::new(ArrayD::ones(IxDyn(shape)), requires_grad)
+    pub fn ones(shape: &[usize], requires_grad: bool) -> Result<Tensor> {
+        ensure_allocatable(shape)?;
+        Ok(Tensor::new(ArrayD::ones(IxDyn(shape)), requires_grad))
     }
 
     /// Standard normal samples drawn from `rng`.
-    pub fn randn<R: Rng + ?Sized>(shape: &[usize], requires_grad: bool, rng: &mut R) -> Tensor {
+    pub fn randn<R: Rng + ?Sized>(
+        shape: &[usize],
+        requires_grad: bool,
+        rng: &mut R,
+    ) -> Result<Tensor> {
+        ensure_allocatable(shape)?;
         let data = ArrayD::from_shape_simple_fn(IxDyn(shape), || StandardNormal.sample(rng));
-        Tensor::new(data, requires_grad)
+        Ok(Tensor::new(data, requires_grad))
     }
 
     /// Samples uniform in `[low, high)` drawn from `rng`.
@@ -89,6 +97,7 @@ impl Tensor {
             got: high,
             expected: "greater than low (and both finite)",
         })?;
+        ensure_allocatable(shape)?;
         let data = ArrayD::from_shape_simple_fn(IxDyn(shape), || uniform.sample(rng));
         Ok(Tensor::new(data, requires_grad))
     }
@@ -102,7 +111,14 @@ impl Tensor {
                 expected: "finite and non-zero, with finite start and stop",
             });
         }
-        let count = ((stop - start) / step).ceil().max(0.0) as usize;
+        let count = ((stop - start) / step).ceil().max(0.0);
+        if count >= usize::MAX as f64 {
+            return Err(Error::TooLarge {
+                shape: vec![usize::MAX],
+            });
+        }
+        let count = count as usize;
+        ensure_allocatable(&[count])?;
         let values = (0..count).map(|i| start + i as f64 * step).collect();
         Tensor::from_shape_vec(&[count], values, false)
     }

@@ -6,7 +6,7 @@ use ndarray::{ArrayD, Axis, IxDyn, Zip};
 use super::node::Tensor;
 use super::op::TensorOp;
 use super::shape::{broadcast_view, normalize_axis};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reduction {
@@ -120,10 +120,16 @@ impl Tensor {
         ))
     }
 
-    /// The largest value; its gradient is shared equally among tied maxima.
+    /// The largest value (nan if any value is nan, as numpy); its gradient is shared
+    /// equally among tied maxima.
     pub fn max(&self, axis: Option<isize>, keepdims: bool) -> Result<Tensor> {
         let axis = self.axis_arg(axis)?;
-        let kept = fold_kept(&self.data(), axis, f64::NEG_INFINITY, f64::max);
+        if count_reduced(&self.shape(), axis) == 0.0 {
+            return Err(Error::Empty {
+                argument: "the values max() reduces",
+            });
+        }
+        let kept = fold_kept(&self.data(), axis, f64::NEG_INFINITY, nan_max);
         Ok(self.reduce(
             Reduction::Max { axis, keepdims },
             finish(kept, axis, keepdims),
@@ -142,6 +148,15 @@ impl Tensor {
         let axis = normalize_axis(axis, self.ndim())?;
         let (shifted, _, sum) = shifted_exp_and_sum(&self.data(), axis);
         Ok(self.reduce(Reduction::LogSoftmax { axis }, shifted - &sum.mapv(f64::ln)))
+    }
+}
+
+/// `f64::max` skips nan; numpy's and PyTorch's max propagate it.
+fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
     }
 }
 

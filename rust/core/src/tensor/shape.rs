@@ -55,6 +55,7 @@ pub fn zip_broadcast(
         return Ok(Zip::from(a).and(b).map_collect(|&x, &y| f(x, y)));
     }
     let shape = broadcast_shape(op, a.shape(), b.shape())?;
+    ensure_allocatable(&shape)?;
     let (a, b) = (broadcast_view(a, &shape), broadcast_view(b, &shape));
     Ok(Zip::from(&a).and(&b).map_collect(|&x, &y| f(x, y)))
 }
@@ -125,4 +126,34 @@ pub fn resolve_reshape(from: &[usize], to: &[isize]) -> Result<Vec<usize>> {
         _ => return Err(bad()),
     }
     Ok(shape)
+}
+
+/// Results at least this large (in elements) are probed before being allocated:
+/// Rust aborts the process when an allocation fails, Python users expect a
+/// MemoryError.
+const PROBE_ABOVE: usize = 1 << 22;
+
+/// Checks that an array of `shape` can exist and be allocated: its element count
+/// must fit the address space (else `TooLarge`) and the allocator must agree to
+/// provide it (else `OutOfMemory`) — both errors instead of an abort.
+pub fn ensure_allocatable(shape: &[usize]) -> Result<()> {
+    let too_large = || Error::TooLarge {
+        shape: shape.to_vec(),
+    };
+    let len = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(too_large)?;
+    if len > isize::MAX as usize / std::mem::size_of::<f64>() {
+        return Err(too_large());
+    }
+    if len > PROBE_ABOVE {
+        let mut probe: Vec<f64> = Vec::new();
+        probe
+            .try_reserve_exact(len)
+            .map_err(|_| Error::OutOfMemory {
+                bytes: len as u128 * std::mem::size_of::<f64>() as u128,
+            })?;
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use ndarray::{concatenate, ArrayD, Axis, IxDyn, Slice};
 
 use super::node::Tensor;
 use super::op::{any_requires_grad, TensorOp};
-use super::shape::{normalize_axis, normalize_index, resolve_reshape};
+use super::shape::{ensure_allocatable, normalize_axis, normalize_index, resolve_reshape};
 use crate::error::{Error, Result};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -105,6 +105,9 @@ impl Tensor {
             .iter()
             .map(|&i| normalize_index(i, len))
             .collect::<Result<Vec<_>>>()?;
+        let mut out_shape = self.shape();
+        out_shape[0] = resolved.len();
+        ensure_allocatable(&out_shape)?;
         let data = self.data().select(Axis(0), &resolved);
         Ok(Tensor::restructure(
             Restructure::Rows(resolved),
