@@ -578,12 +578,10 @@ impl PyTensor {
         exponent: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let py = exponent.py();
-        if let Some(n) =
-            crate::operand::as_number(exponent).filter(|_| !exponent.is_instance_of::<PyTensor>())
-        {
-            if exponent.is_instance_of::<PyFloat>() || exponent.is_instance_of::<PyInt>() {
-                return wrap(py, Ok(self.tensor()?.pow_scalar(n)));
+        // A plain Python number is a constant exponent: one unary node, no 0-d operand.
+        if exponent.is_instance_of::<PyFloat>() || exponent.is_instance_of::<PyInt>() {
+            if let Some(n) = crate::operand::as_number(exponent) {
+                return wrap(exponent.py(), Ok(self.tensor()?.pow_scalar(n)));
             }
         }
         binary(self, exponent, false, Tensor::pow)
