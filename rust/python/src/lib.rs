@@ -8,6 +8,8 @@ mod nn;
 mod operand;
 mod optim;
 mod tensor;
+mod tensor_convert;
+mod tensor_functions;
 mod thread_bound;
 mod value;
 
@@ -26,9 +28,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<nn::PyMLP>()?;
     m.add_class::<optim::PyOptimizer>()?;
     m.add_class::<tensor::PyTensor>()?;
-    m.add_function(wrap_pyfunction!(tensor::linear, m)?)?;
-    m.add_function(wrap_pyfunction!(tensor::concatenate, m)?)?;
-    m.add_function(wrap_pyfunction!(tensor::manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_functions::linear, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_functions::concatenate, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_functions::manual_seed, m)?)?;
     m.add_function(wrap_pyfunction!(losses::mse_loss, m)?)?;
     m.add_function(wrap_pyfunction!(losses::hinge_loss, m)?)?;
     m.add_function(wrap_pyfunction!(

@@ -6,7 +6,8 @@ use pyo3::prelude::*;
 
 use crate::convert::{data_of, values_only, values_or_numbers};
 use crate::errors::to_py;
-use crate::tensor::{first_tensor, float_array, tensor_list, wrap_tensor};
+use crate::tensor::wrap_tensor;
+use crate::tensor_convert::{first_tensor, float_array, tensor_list};
 use crate::value::{type_name, PyValue};
 
 /// Rows of a 2-D input: each row any iterable of Values or numbers.

@@ -1,20 +1,16 @@
-//! `micrograd.Tensor`: the Python face of the dense engine. Conversions and operand
-//! dispatch live here; every computation is a `micrograd_core::Tensor` method.
-
-use std::cell::RefCell;
+//! `micrograd.Tensor`: the Python face of the dense engine. Every computation is a
+//! `micrograd_core::Tensor` method; conversions live in `tensor_convert.rs`.
 
 use micrograd_core::{Error, Tensor};
-use ndarray::{ArrayD, IxDyn};
-use numpy::{PyArrayDyn, PyReadonlyArrayDyn, ToPyArray};
+use numpy::{PyArrayDyn, ToPyArray};
 use pyo3::exceptions::{PyIndexError, PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySlice, PyTuple};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyTuple};
 
 use crate::errors::to_py;
+use crate::tensor_convert::{float_array, operand, row_indices, shape_argument, sizes};
+use crate::tensor_functions::with_rng;
 use crate::thread_bound::ThreadBound;
-use crate::value::type_name;
 
 /// An n-dimensional float64 array that records its ops for `backward()`.
 #[pyclass(name = "Tensor", module = "micrograd", frozen)]
@@ -37,7 +33,7 @@ impl From<Tensor> for PyTensor {
 }
 
 /// Tensor errors: a bad axis or index is an IndexError, the rest ValueErrors.
-fn tensor_error(error: Error) -> PyErr {
+pub fn tensor_error(error: Error) -> PyErr {
     match error {
         Error::AxisOutOfRange { .. } | Error::IndexOutOfRange { .. } => {
             PyIndexError::new_err(error.to_string())
@@ -47,71 +43,7 @@ fn tensor_error(error: Error) -> PyErr {
     }
 }
 
-thread_local! {
-    /// Where `randn`/`rand` draw from when no seed is given; `manual_seed` resets it.
-    static GLOBAL_RNG: RefCell<StdRng> = RefCell::new(StdRng::seed_from_u64(0x5eed));
-}
-
-/// Seeds the generator behind `Tensor.randn` and `Tensor.rand`.
-#[pyfunction]
-pub fn manual_seed(seed: u64) {
-    GLOBAL_RNG.with(|rng| *rng.borrow_mut() = StdRng::seed_from_u64(seed));
-}
-
-fn with_rng<T>(seed: Option<u64>, draw: impl FnOnce(&mut StdRng) -> T) -> T {
-    match seed {
-        Some(seed) => draw(&mut StdRng::seed_from_u64(seed)),
-        None => GLOBAL_RNG.with(|rng| draw(&mut rng.borrow_mut())),
-    }
-}
-
-/// Any array-like as a float64 array, through `micrograd._convert` for the rules
-/// and messages (ragged lists, non-numeric dtypes).
-pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f64>> {
-    if let Ok(tensor) = data.cast::<PyTensor>() {
-        return Ok(tensor.get().tensor()?.data().clone());
-    }
-    if let Ok(float) = data.cast_exact::<PyFloat>() {
-        return Ok(ArrayD::from_elem(IxDyn(&[]), float.value()));
-    }
-    let array = data
-        .py()
-        .import("micrograd._convert")?
-        .call_method1("as_float_array", (data, argument))?;
-    let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
-    Ok(array.as_array().to_owned())
-}
-
-/// The other operand of an arithmetic dunder as a Tensor: a Tensor itself, a
-/// number (a 0-d constant), or anything numpy can read. `None` → NotImplemented.
-fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
-    if let Ok(tensor) = other.cast::<PyTensor>() {
-        return Ok(Some(tensor.get().tensor()?.clone()));
-    }
-    if let Ok(float) = other.cast_exact::<PyFloat>() {
-        return Ok(Some(Tensor::scalar(float.value())));
-    }
-    if let Ok(int) = other.cast_exact::<PyInt>() {
-        // Beyond i64, Python's own int -> float conversion (1e30 is fine; 10**400
-        // overflows, and is not a number here either).
-        return Ok(match int.extract::<i64>() {
-            Ok(small) => Some(Tensor::scalar(small as f64)),
-            Err(_) => int.extract::<f64>().ok().map(Tensor::scalar),
-        });
-    }
-    // Values (scalar graph nodes) do not mix with tensors; neither do strings.
-    if other.is_instance_of::<crate::value::PyValue>()
-        || other.is_instance_of::<pyo3::types::PyString>()
-    {
-        return Ok(None);
-    }
-    match float_array(other, "operand") {
-        Ok(array) => Ok(Some(Tensor::new(array, false))),
-        Err(_) => Ok(None),
-    }
-}
-
-fn wrap(py: Python<'_>, result: Result<Tensor, Error>) -> PyResult<Py<PyAny>> {
+pub fn wrap(py: Python<'_>, result: Result<Tensor, Error>) -> PyResult<Py<PyAny>> {
     let tensor = result.map_err(tensor_error)?;
     Ok(Py::new(py, PyTensor::from(tensor))?.into_any())
 }
@@ -135,58 +67,6 @@ fn binary(
         op(this, &other)
     };
     wrap(py, result)
-}
-
-/// A shape given as `(2, 3)`, `[2, 3]` or as separate integers `2, 3`.
-fn shape_argument(args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
-    let single = if args.len() == 1 {
-        Some(args.get_item(0)?)
-    } else {
-        None
-    };
-    let items = match &single {
-        Some(first) if !first.is_instance_of::<PyInt>() => first.clone(),
-        _ => args.clone().into_any(),
-    };
-    items.extract::<Vec<isize>>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "shape must be integers, e.g. (2, 3), got {}",
-            items.repr().map(|r| r.to_string()).unwrap_or_default()
-        ))
-    })
-}
-
-fn sizes(shape: &[isize]) -> PyResult<Vec<usize>> {
-    shape
-        .iter()
-        .map(|&d| {
-            usize::try_from(d)
-                .map_err(|_| PyValueError::new_err(format!("shape entries must be >= 0, got {d}")))
-        })
-        .collect()
-}
-
-/// Row indices for `tensor[key]`, and the shape they arrange the rows in: an int
-/// (the axis is dropped), a slice, or an integer array / boolean mask (read by
-/// `micrograd._convert.row_indices`, with numpy's rules and messages).
-fn row_indices(key: &Bound<'_, PyAny>, rows: usize) -> PyResult<(Vec<isize>, Vec<usize>)> {
-    if key.is_instance_of::<PyInt>() {
-        return Ok((vec![key.extract::<isize>()?], vec![]));
-    }
-    if let Ok(slice) = key.cast::<PySlice>() {
-        let range = slice.indices(rows as isize)?;
-        let indices: Vec<isize> = (0..range.slicelength)
-            .map(|i| range.start + i as isize * range.step)
-            .collect();
-        let count = indices.len();
-        return Ok((indices, vec![count]));
-    }
-    let (indices, shape) = key
-        .py()
-        .import("micrograd._convert")?
-        .call_method1("row_indices", (key, rows))?
-        .extract::<(Vec<isize>, Vec<usize>)>()?;
-    Ok((indices, shape))
 }
 
 #[pymethods]
@@ -615,77 +495,6 @@ impl PyTensor {
         };
         Ok(format!("Tensor({body}{grad})"))
     }
-}
-
-/// `x @ weight.T + bias` as one node: the body of `micrograd.nn.Linear`.
-#[pyfunction]
-#[pyo3(signature = (x, weight, bias = None))]
-pub fn linear(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    weight: &Bound<'_, PyTensor>,
-    bias: Option<&Bound<'_, PyTensor>>,
-) -> PyResult<Py<PyAny>> {
-    let x = match operand(x)? {
-        Some(x) => x,
-        None => {
-            return Err(PyTypeError::new_err(format!(
-                "x must be a Tensor or an array, got {}",
-                type_name(x)
-            )))
-        }
-    };
-    let bias = bias.map(|b| b.get().tensor().cloned()).transpose()?;
-    wrap(py, x.linear(weight.get().tensor()?, bias.as_ref()))
-}
-
-/// Joins tensors along `axis`.
-#[pyfunction]
-#[pyo3(signature = (tensors, axis = 0))]
-pub fn concatenate(py: Python<'_>, tensors: &Bound<'_, PyAny>, axis: isize) -> PyResult<Py<PyAny>> {
-    let tensors = tensors
-        .try_iter()?
-        .map(|item| {
-            let item = item?;
-            operand(&item)?.ok_or_else(|| {
-                PyTypeError::new_err(format!(
-                    "tensors must be Tensors or arrays, got {}",
-                    type_name(&item)
-                ))
-            })
-        })
-        .collect::<PyResult<Vec<_>>>()?;
-    wrap(py, Tensor::concat(&tensors, axis))
-}
-
-/// The tensors in a list, for the tensor losses (None when the first item is not a
-/// Tensor, so the scalar losses handle it).
-pub fn first_tensor(items: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
-    Ok(match items.cast::<PyTensor>() {
-        Ok(tensor) => Some(tensor.get().tensor()?.clone()),
-        Err(_) => None,
-    })
-}
-
-pub fn tensor_list(items: &Bound<'_, PyAny>) -> PyResult<Option<Vec<Tensor>>> {
-    let list: Vec<Bound<'_, PyAny>> = match items.cast::<PyList>() {
-        Ok(list) => list.iter().collect(),
-        Err(_) => return Ok(None),
-    };
-    if list.is_empty() || !list.iter().all(|item| item.is_instance_of::<PyTensor>()) {
-        return Ok(None);
-    }
-    list.iter()
-        .map(|item| {
-            Ok(item
-                .cast::<PyTensor>()
-                .map_err(PyErr::from)?
-                .get()
-                .tensor()?
-                .clone())
-        })
-        .collect::<PyResult<Vec<_>>>()
-        .map(Some)
 }
 
 pub fn wrap_tensor(result: Result<Tensor, Error>) -> PyResult<PyTensor> {

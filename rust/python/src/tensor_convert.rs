@@ -1,0 +1,139 @@
+//! Python data in and out of Tensors: array-likes, operands of the arithmetic
+//! dunders, shapes and row keys.
+
+use micrograd_core::Tensor;
+use ndarray::{ArrayD, IxDyn};
+use numpy::PyReadonlyArrayDyn;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyTuple};
+
+use crate::tensor::PyTensor;
+
+/// Any array-like as a float64 array, through `micrograd._convert` for the rules
+/// and messages (ragged lists, non-numeric dtypes).
+pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f64>> {
+    if let Ok(tensor) = data.cast::<PyTensor>() {
+        return Ok(tensor.get().tensor()?.data().clone());
+    }
+    if let Ok(float) = data.cast_exact::<PyFloat>() {
+        return Ok(ArrayD::from_elem(IxDyn(&[]), float.value()));
+    }
+    let array = data
+        .py()
+        .import("micrograd._convert")?
+        .call_method1("as_float_array", (data, argument))?;
+    let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
+    Ok(array.as_array().to_owned())
+}
+
+/// The other operand of an arithmetic dunder as a Tensor: a Tensor itself, a
+/// number (a 0-d constant), or anything numpy can read. `None` → NotImplemented.
+pub fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
+    if let Ok(tensor) = other.cast::<PyTensor>() {
+        return Ok(Some(tensor.get().tensor()?.clone()));
+    }
+    if let Ok(float) = other.cast_exact::<PyFloat>() {
+        return Ok(Some(Tensor::scalar(float.value())));
+    }
+    if let Ok(int) = other.cast_exact::<PyInt>() {
+        // Beyond i64, Python's own int -> float conversion (1e30 is fine; 10**400
+        // overflows, and is not a number here either).
+        return Ok(match int.extract::<i64>() {
+            Ok(small) => Some(Tensor::scalar(small as f64)),
+            Err(_) => int.extract::<f64>().ok().map(Tensor::scalar),
+        });
+    }
+    // Values (scalar graph nodes) do not mix with tensors; neither do strings.
+    if other.is_instance_of::<crate::value::PyValue>()
+        || other.is_instance_of::<pyo3::types::PyString>()
+    {
+        return Ok(None);
+    }
+    match float_array(other, "operand") {
+        Ok(array) => Ok(Some(Tensor::new(array, false))),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A shape given as `(2, 3)`, `[2, 3]` or as separate integers `2, 3`.
+pub fn shape_argument(args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
+    let single = if args.len() == 1 {
+        Some(args.get_item(0)?)
+    } else {
+        None
+    };
+    let items = match &single {
+        Some(first) if !first.is_instance_of::<PyInt>() => first.clone(),
+        _ => args.clone().into_any(),
+    };
+    items.extract::<Vec<isize>>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "shape must be integers, e.g. (2, 3), got {}",
+            items.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })
+}
+
+pub fn sizes(shape: &[isize]) -> PyResult<Vec<usize>> {
+    shape
+        .iter()
+        .map(|&d| {
+            usize::try_from(d)
+                .map_err(|_| PyValueError::new_err(format!("shape entries must be >= 0, got {d}")))
+        })
+        .collect()
+}
+
+/// Row indices for `tensor[key]`, and the shape they arrange the rows in: an int
+/// (the axis is dropped), a slice, or an integer array / boolean mask (read by
+/// `micrograd._convert.row_indices`, with numpy's rules and messages).
+pub fn row_indices(key: &Bound<'_, PyAny>, rows: usize) -> PyResult<(Vec<isize>, Vec<usize>)> {
+    if key.is_instance_of::<PyInt>() {
+        return Ok((vec![key.extract::<isize>()?], vec![]));
+    }
+    if let Ok(slice) = key.cast::<PySlice>() {
+        let range = slice.indices(rows as isize)?;
+        let indices: Vec<isize> = (0..range.slicelength)
+            .map(|i| range.start + i as isize * range.step)
+            .collect();
+        let count = indices.len();
+        return Ok((indices, vec![count]));
+    }
+    let (indices, shape) = key
+        .py()
+        .import("micrograd._convert")?
+        .call_method1("row_indices", (key, rows))?
+        .extract::<(Vec<isize>, Vec<usize>)>()?;
+    Ok((indices, shape))
+}
+
+/// The tensors in a list, for the tensor losses (None when the first item is not a
+/// Tensor, so the scalar losses handle it).
+pub fn first_tensor(items: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
+    Ok(match items.cast::<PyTensor>() {
+        Ok(tensor) => Some(tensor.get().tensor()?.clone()),
+        Err(_) => None,
+    })
+}
+
+pub fn tensor_list(items: &Bound<'_, PyAny>) -> PyResult<Option<Vec<Tensor>>> {
+    let list: Vec<Bound<'_, PyAny>> = match items.cast::<PyList>() {
+        Ok(list) => list.iter().collect(),
+        Err(_) => return Ok(None),
+    };
+    if list.is_empty() || !list.iter().all(|item| item.is_instance_of::<PyTensor>()) {
+        return Ok(None);
+    }
+    list.iter()
+        .map(|item| {
+            Ok(item
+                .cast::<PyTensor>()
+                .map_err(PyErr::from)?
+                .get()
+                .tensor()?
+                .clone())
+        })
+        .collect::<PyResult<Vec<_>>>()
+        .map(Some)
+}
