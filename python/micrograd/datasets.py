@@ -16,19 +16,17 @@ the column and class names.
 
 from __future__ import annotations
 
-import csv
 import math
 import numbers
-import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from importlib import resources
 from io import StringIO
-from typing import Union
 
 import numpy as np
 import numpy.typing as npt
 
+from micrograd._checks import positive_int as _positive_int
+from micrograd._csv import load_csv, parse_csv
+from micrograd._dataset import Dataset
 from micrograd._seeding import Seed, generator
 
 __all__ = [
@@ -43,34 +41,6 @@ __all__ = [
     "standardize",
     "train_test_split",
 ]
-
-PathLike = Union[str, "os.PathLike[str]"]
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """Features, target and their names; unpacks like a tuple: ``X, y = load_iris()``.
-
-    Attributes:
-        X: float64 array of shape ``(n_samples, n_features)``.
-        y: shape ``(n_samples,)``; float64 for a numeric target, integer class
-            indices for a class-name target.
-        feature_names: one name per column of ``X``, or ``None`` without a header.
-        target_name: the target column's name, or ``None`` without a header.
-        class_names: for a class-name target, ``class_names[k]`` is the name of
-            class ``k`` (in order of first appearance); ``None`` for a numeric target.
-    """
-
-    X: np.ndarray
-    y: np.ndarray
-    feature_names: tuple[str, ...] | None = None
-    target_name: str | None = None
-    class_names: tuple[str, ...] | None = None
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        # Unpacking to (X, y) keeps Karpathy-style one-liners working.
-        return iter((self.X, self.y))
-
 
 # ---------------------------------------------------------------- generators
 
@@ -233,14 +203,6 @@ def _shuffle_then_jitter(
     return X, y
 
 
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
-
-
 def _noise_scale(noise: float | None) -> float | None:
     if noise is None:
         return None
@@ -249,155 +211,13 @@ def _noise_scale(noise: float | None) -> float | None:
     return float(noise)
 
 
-# ---------------------------------------------------------------- CSV loading
-
-
-def load_csv(
-    path: PathLike,
-    target: str | int | None = None,
-    header: bool | None = None,
-    delimiter: str = ",",
-) -> Dataset:
-    """Read a numeric CSV file into features ``X`` and a target ``y``.
-
-    Args:
-        path: the file to read (UTF-8; a byte-order mark is ignored). Blank lines
-            are skipped.
-        target: the target column, by name (needs a header) or by 0-based index
-            (negative counts from the end). Default: the last column. Every other
-            column is a feature and must be numeric.
-        header: whether the first row holds column names. ``None`` (default)
-            guesses: it is a header when none of its fields is a number.
-        delimiter: the field separator.
-
-    Returns:
-        A :class:`Dataset`; ``X, y = load_csv(path)`` unpacks it. If the first
-        target value is a number, ``y`` is float64; otherwise the target holds
-        class names, ``y`` holds their indices (in order of first appearance) and
-        ``class_names`` the names.
-
-    Raises:
-        FileNotFoundError: ``path`` does not exist.
-        ValueError: the file is empty or has no data rows, a row has the wrong
-            number of fields, a value does not parse (the message names the file,
-            the 1-based line and the column), or ``target`` names no column.
-    """
-    source = os.fspath(path)
-    with open(path, newline="", encoding="utf-8-sig") as lines:
-        return _parse_csv(lines, source, target, header, delimiter)
-
-
-def _parse_csv(
-    lines: Iterable[str],
-    source: str,
-    target: str | int | None,
-    header: bool | None,
-    delimiter: str,
-) -> Dataset:
-    reader = csv.reader(lines, delimiter=delimiter)
-    rows = [
-        (reader.line_num, [field.strip() for field in row])
-        for row in reader
-        if any(field.strip() for field in row)
-    ]
-    if not rows:
-        raise ValueError(f"{source}: the file is empty")
-    first = rows[0][1]
-    if header is None:
-        header = not any(_is_number(field) for field in first)
-    names = tuple(first) if header else None
-    data = rows[1:] if header else rows
-    if not data:
-        raise ValueError(f"{source}: no data rows after the header")
-    n_columns = len(first)
-    if n_columns < 2:
-        raise ValueError(f"{source}: need at least 2 columns (features, target), found 1")
-    for line, row in data:
-        if len(row) != n_columns:
-            raise ValueError(
-                f"{source}, line {line}: expected {n_columns} fields, found {len(row)}"
-            )
-
-    t = _target_column(target, names, n_columns, source)
-    features = [j for j in range(n_columns) if j != t]
-    X = np.empty((len(data), len(features)), dtype=np.float64)
-    for i, (line, row) in enumerate(data):
-        for k, j in enumerate(features):
-            X[i, k] = _parse_number(row[j], source, line, j, names)
-
-    class_names = None
-    if _is_number(data[0][1][t]):
-        y = np.array([_parse_number(row[t], source, line, t, names) for line, row in data])
-    else:
-        index: dict[str, int] = {}
-        for line, row in data:
-            if not row[t]:
-                raise ValueError(f"{source}, line {line}, {_column(t, names)}: empty class name")
-            index.setdefault(row[t], len(index))
-        y = np.array([index[row[t]] for _, row in data], dtype=np.intp)
-        class_names = tuple(index)
-
-    return Dataset(
-        X=X,
-        y=y,
-        feature_names=tuple(names[j] for j in features) if names else None,
-        target_name=names[t] if names else None,
-        class_names=class_names,
-    )
-
-
-def _target_column(
-    target: str | int | None, names: tuple[str, ...] | None, n_columns: int, source: str
-) -> int:
-    if target is None:
-        return n_columns - 1
-    if isinstance(target, str):
-        if names is None:
-            raise ValueError(
-                f"{source}: target {target!r} is a column name but the file has no header; "
-                "pass the column's index instead"
-            )
-        if target not in names:
-            raise ValueError(f"{source}: no column named {target!r}; columns are {list(names)}")
-        return names.index(target)
-    if isinstance(target, bool) or not isinstance(target, numbers.Integral):
-        raise TypeError(f"target must be a column name or index, got {type(target).__name__}")
-    if not -n_columns <= target < n_columns:
-        raise ValueError(f"{source}: target index {target} is out of range for {n_columns} columns")
-    return int(target) % n_columns
-
-
-def _parse_number(
-    text: str, source: str, line: int, j: int, names: tuple[str, ...] | None
-) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(
-            f"{source}, line {line}, {_column(j, names)}: could not convert {text!r} to a number"
-        ) from None
-
-
-def _column(j: int, names: tuple[str, ...] | None) -> str:
-    """How an error message names column ``j``: by name and 1-based position."""
-    return f"column {names[j]!r} ({j + 1})" if names else f"column {j + 1}"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 # ---------------------------------------------------------------- bundled data
 
 
 def _load_bundled(filename: str, header: bool, target: str | None = None) -> Dataset:
     # Read through importlib.resources so the files are found inside a wheel or zip.
     text = (resources.files("micrograd") / "data" / filename).read_text(encoding="utf-8")
-    return _parse_csv(StringIO(text), filename, target, header, ",")
+    return parse_csv(StringIO(text), filename, target, header, ",")
 
 
 def load_moons() -> Dataset:

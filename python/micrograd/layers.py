@@ -13,8 +13,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from micrograd import _core, _state
+from micrograd._checks import positive_int
 from micrograd._core import Tensor
-from micrograd.nn import Module, _positive_int
+from micrograd.nn import Module
 
 
 class Linear(Module):
@@ -26,8 +27,8 @@ class Linear(Module):
     """
 
     def __init__(self, nin: int, nout: int, bias: bool = True, seed: int | None = None) -> None:
-        self.nin = _positive_int("nin", nin)
-        self.nout = _positive_int("nout", nout)
+        self.nin = positive_int("nin", nin)
+        self.nout = positive_int("nout", nout)
         bound = 1 / math.sqrt(self.nin)
         self.weight = Tensor.uniform(
             [self.nout, self.nin], -bound, bound, seed=seed, requires_grad=True

@@ -8,7 +8,6 @@ state alone.
 
 from __future__ import annotations
 
-import operator
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Union
@@ -16,6 +15,7 @@ from typing import Union
 import numpy as np
 
 from micrograd import _core, _labels, _state, _summary
+from micrograd._checks import positive_int as _positive_int
 from micrograd._core import Value
 
 Inputs = Iterable[Union[Value, float]]
@@ -28,19 +28,6 @@ _NEURON_NAMES = {
     "leaky_relu": "LeakyReLU",
     "linear": "Linear",
 }
-
-
-def _positive_int(name: str, value: object) -> int:
-    """``value`` as an int >= 1, or a TypeError/ValueError naming ``name``."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a positive int, got bool")
-    try:
-        size = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}") from None
-    if size < 1:
-        raise ValueError(f"{name} must be a positive int, got {size}")
-    return size
 
 
 class Module:
