@@ -28,8 +28,8 @@ from timing import (  # noqa: E402
     Case,
     Settings,
     Setup,
-    compare,
     markdown_table,
+    measure_all,
     method_line,
     parse_settings,
 )
@@ -180,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(method_line(settings), flush=True)
     cases = op_cases(settings) + backward_cases(settings)
-    results = [compare(case, settings) for case in cases]
+    results = measure_all(cases, settings)
     print()
     print(markdown_table(results))
     return 0

@@ -23,7 +23,6 @@ Prints a markdown table; a missed target shows as "no" and never fails the run.
 
 from __future__ import annotations
 
-import gc
 import platform
 import sys
 from collections.abc import Callable, Sequence
@@ -42,14 +41,15 @@ from micrograd.losses import cross_entropy, hinge_loss, l2_penalty, mse_loss  # 
 from micrograd.nn import Linear, ReLU, Sequential  # noqa: E402
 from micrograd.optim import SGD  # noqa: E402
 from timing import (  # noqa: E402
+    TORCH_MISSING,
     Case,
     Settings,
     Setup,
-    compare,
-    freeze_imported_objects,
     markdown_table,
+    measure_all,
     method_line,
     parse_settings,
+    torch_available,
 )
 
 # Issue 5's targets against PyTorch: its time / ours.
@@ -240,14 +240,6 @@ def arrows(sizes: Sequence[int]) -> str:
     return " -> ".join(map(str, sizes))
 
 
-def torch_available() -> bool:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def cases(settings: Settings) -> list[Case]:
     moon = moons(settings.quick)
     moons_name = f"moons step (batch {len(moon.X)}, {arrows(moon.sizes)})"
@@ -266,7 +258,6 @@ def cases(settings: Settings) -> list[Case]:
         ),
     ]
     if not torch_available():
-        print("PyTorch is not importable: its rows are left out (pip install torch to add them).")
         return found
     house, net = housing(settings.quick), gemm(settings.quick)
     return found + [
@@ -302,13 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" Python {platform.python_version()} on {platform.machine()}"
         f"{', --quick' if settings.quick else ''}."
     )
-    print(method_line(settings).replace("per op", "per step"), flush=True)
-    found = cases(settings)
-    freeze_imported_objects(found)
-    results = [compare(case, settings) for case in found]
-    # Frozen objects are never freed at exit; some extensions (torch's triton) then
-    # report them as leaks on stderr.
-    gc.unfreeze()
+    print(method_line(settings, per="step"), flush=True)
+    if not torch_available():
+        print(TORCH_MISSING)
+    results = measure_all(cases(settings), settings)
     print()
     print(markdown_table(results))
     return 0

@@ -11,6 +11,9 @@ Python's garbage collector stays on during the timed call, as users run: the bas
 reference cycles cost collections, and that cost is real. Before each setup we collect
 once, so garbage left by the previous repeat is not collected at a random point inside
 some later timed call; it is noise, not a property of either engine.
+
+Anything with a ``name``, ``prime()`` and ``measure(settings) -> Result`` can be a row
+(benches/memory.py measures bytes per node that way); ``measure_all`` runs a list of them.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ import argparse
 import gc
 import math
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 Run = Callable[[], object]
 Setup = Callable[[], tuple[Run, int]]
@@ -41,8 +46,65 @@ QUICK = Settings(warmup=1, repeats=5, quick=True)
 
 
 @dataclass(frozen=True)
+class Result:
+    """One row of the table, for a timed case or any other measurement."""
+
+    name: str
+    ours: float
+    baseline: float
+    """Medians per op of each engine: nanoseconds for a timed case (bytes per node for
+    a memory case), printed with ``unit``."""
+    ratio: float
+    """``baseline / ours``: how many times faster (or smaller) we are."""
+    ratio_min: float
+    ratio_max: float
+    """The spread of the ratio over the repeats, each repeat pairing adjacent runs."""
+    target: str
+    """The target cell: ``>= 10x`` for a ratio, ``<= 100 B/node`` for a bound on ours."""
+    met: bool
+    unit: Callable[[float], str]
+
+
+class Row(Protocol):
+    """Something that measures one row of the table."""
+
+    name: str
+
+    def prime(self) -> None:
+        """Runs the work once, untimed, so that imports and first-call caches happen."""
+
+    def measure(self, settings: Settings) -> Result: ...
+
+
+def summarise(
+    name: str,
+    ours: Sequence[float],
+    baseline: Sequence[float],
+    target: str,
+    met: Callable[[float, float], bool],
+    unit: Callable[[float], str],
+) -> Result:
+    """The row for paired repeats: medians of each side, their ratio, the range of the
+    ratios of the pairs; ``met(ours_median, ratio)`` says whether ``target`` is met."""
+    paired_ratios = [b / o for o, b in zip(ours, baseline)]
+    ours_median, baseline_median = statistics.median(ours), statistics.median(baseline)
+    ratio = baseline_median / ours_median
+    return Result(
+        name=name,
+        ours=ours_median,
+        baseline=baseline_median,
+        ratio=ratio,
+        ratio_min=min(paired_ratios),
+        ratio_max=max(paired_ratios),
+        target=target,
+        met=met(ours_median, ratio),
+        unit=unit,
+    )
+
+
+@dataclass(frozen=True)
 class Case:
-    """One row of the table: the same work done by our engine and by the baseline."""
+    """One timed row: the same work done by our engine and by the baseline."""
 
     name: str
     ours: Setup
@@ -50,31 +112,27 @@ class Case:
     target: float
     """The smallest ``baseline / ours`` time ratio that counts as met."""
 
+    def prime(self) -> None:
+        for setup in (self.ours, self.baseline):
+            run, _ = setup()
+            run()
 
-@dataclass(frozen=True)
-class Result:
-    case: Case
-    ours_ns: float
-    """Median time per op of our engine, in nanoseconds."""
-    baseline_ns: float
-    ratio: float
-    """``baseline_ns / ours_ns``: how many times faster we are."""
-    ratio_min: float
-    ratio_max: float
-    """The spread of the ratio over the repeats, each repeat pairing adjacent runs."""
-
-    @property
-    def met(self) -> bool:
-        return self.ratio >= self.case.target
+    def measure(self, settings: Settings) -> Result:
+        return compare(self, settings)
 
 
-def parse_settings(description: str, argv: Sequence[str] | None = None) -> Settings:
-    """The settings a bench script's command line asks for (``--quick`` or not)."""
+def argument_parser(description: str) -> argparse.ArgumentParser:
+    """A bench script's command line: ``--quick``, and whatever the script adds."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--quick", action="store_true", help="smaller workloads and fewer repeats (seconds)"
     )
-    return QUICK if parser.parse_args(argv).quick else FULL
+    return parser
+
+
+def parse_settings(description: str, argv: Sequence[str] | None = None) -> Settings:
+    """The settings a bench script's command line asks for (``--quick`` or not)."""
+    return QUICK if argument_parser(description).parse_args(argv).quick else FULL
 
 
 def time_per_op_ns(setup: Setup) -> float:
@@ -97,15 +155,13 @@ def compare(case: Case, settings: Settings) -> Result:
     for _ in range(settings.repeats):
         ours.append(time_per_op_ns(case.ours))
         baseline.append(time_per_op_ns(case.baseline))
-    paired_ratios = [b / o for o, b in zip(ours, baseline)]
-    ours_ns, baseline_ns = statistics.median(ours), statistics.median(baseline)
-    return Result(
-        case=case,
-        ours_ns=ours_ns,
-        baseline_ns=baseline_ns,
-        ratio=baseline_ns / ours_ns,
-        ratio_min=min(paired_ratios),
-        ratio_max=max(paired_ratios),
+    return summarise(
+        case.name,
+        ours,
+        baseline,
+        target=f">= {case.target:g}x",
+        met=lambda _, ratio: ratio >= case.target,
+        unit=format_duration,
     )
 
 
@@ -136,11 +192,11 @@ def markdown_table(results: Sequence[Result]) -> str:
     """The results as a markdown table; the ratio cell reads ``median (min-max)``."""
     rows = [
         (
-            r.case.name,
-            format_duration(r.ours_ns),
-            format_duration(r.baseline_ns),
+            r.name,
+            r.unit(r.ours),
+            r.unit(r.baseline),
             f"{_floor_1dp(r.ratio)} ({_floor_1dp(r.ratio_min)}-{_floor_1dp(r.ratio_max)})",
-            f">= {r.case.target:g}x",
+            r.target,
             "yes" if r.met else "no",
         )
         for r in results
@@ -150,16 +206,28 @@ def markdown_table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
-def method_line(settings: Settings) -> str:
+def method_line(settings: Settings, per: str = "op") -> str:
     """One sentence saying how the numbers in the table were taken."""
     return (
-        f"Time per op: median of {settings.repeats} interleaved repeats (ours, baseline, ...)"
+        f"Time per {per}: median of {settings.repeats} interleaved repeats (ours, baseline, ...)"
         f" after {settings.warmup} warm-up round(s), same process, GC on."
         " ratio = baseline / ours, median (min-max over paired repeats)."
     )
 
 
-def freeze_imported_objects(found: Sequence[Case]) -> None:
+def torch_available() -> bool:
+    """Whether PyTorch imports here; it is a comparison, never a dependency."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+TORCH_MISSING = "PyTorch is not importable: its rows are left out (pip install torch to add them)."
+
+
+def freeze_imported_objects(found: Sequence[Row]) -> None:
     """Takes the objects that imports left behind out of the garbage collector's walk.
 
     Importing torch leaves hundreds of thousands of long-lived objects, which every
@@ -172,8 +240,32 @@ def freeze_imported_objects(found: Sequence[Case]) -> None:
     is still collected as usual.
     """
     for case in found:
-        for setup in (case.ours, case.baseline):
-            run, _ = setup()
-            run()
+        case.prime()
     gc.collect()
     gc.freeze()
+
+
+def measure_all(found: Sequence[Row], settings: Settings, progress: bool = False) -> list[Result]:
+    """Measures every row in turn, imports frozen out of the GC's way (see above).
+
+    With ``progress``, a line per row goes to stderr as it starts, so a long run shows
+    where it is while stdout keeps only the table.
+    """
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if progress:
+            elapsed = time.perf_counter() - started
+            print(f"[{elapsed:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+    say(f"one untimed run of each of {len(found)} case(s)")
+    freeze_imported_objects(found)
+    results = []
+    for number, case in enumerate(found, 1):
+        say(f"{number}/{len(found)} {case.name}")
+        results.append(case.measure(settings))
+    say("done")
+    # Frozen objects are never freed at exit; some extensions (torch's triton) then
+    # report them as leaks on stderr.
+    gc.unfreeze()
+    return results

@@ -11,7 +11,6 @@ written. Prints a markdown table; a missed target shows as "no" and never fails 
 
 from __future__ import annotations
 
-import gc
 import platform
 import sys
 from collections.abc import Callable, Sequence
@@ -28,14 +27,15 @@ import pure_python_engine as pure  # noqa: E402
 from micrograd.losses import hinge_loss, l2_penalty  # noqa: E402
 from micrograd.optim import SGD  # noqa: E402
 from timing import (  # noqa: E402
+    TORCH_MISSING,
     Case,
     Settings,
     Setup,
-    compare,
-    freeze_imported_objects,
     markdown_table,
+    measure_all,
     method_line,
     parse_settings,
+    torch_available,
 )
 
 # Steps per timed call: a training loop's steady state, not one cold call.
@@ -135,11 +135,7 @@ def cases(settings: Settings) -> list[Case]:
             PURE_PYTHON_TARGET,
         )
     ]
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        print("PyTorch is not importable: its row is left out (pip install torch to add it).")
-    else:
+    if torch_available():
         found.append(
             Case(f"moons step ({batch}) vs PyTorch", ours(X, y), pytorch(X, y), PYTORCH_TARGET)
         )
@@ -153,11 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" pure-Python micrograd and PyTorch, Python {platform.python_version()}"
         f" on {platform.machine()}{', --quick' if settings.quick else ''}."
     )
-    print(method_line(settings).replace("per op", "per step"), flush=True)
-    found = cases(settings)
-    freeze_imported_objects(found)
-    results = [compare(case, settings) for case in found]
-    gc.unfreeze()  # frozen objects are never freed at exit; some extensions complain
+    print(method_line(settings, per="step"), flush=True)
+    if not torch_available():
+        print(TORCH_MISSING)
+    results = measure_all(cases(settings), settings)
     print()
     print(markdown_table(results))
     return 0

@@ -34,24 +34,36 @@ TENSOR_TORCH_ROWS = [
     "housing (506 x 13 -> 8 -> 1), 20 steps, Tensor vs PyTorch",
     "GEMM-bound step (batch 64, 64 -> 64 -> 10), Tensor vs PyTorch",
 ]
-# Each bench script and the rows it must print (a PyTorch row only when importable).
+OPS_ROWS = [
+    "`a + b`",
+    "`a * 2.0`",
+    "`2.0 * a`",
+    "`a.relu()`",
+    "`a ** 2`",
+    "`backward()` per node, chain",
+    "`backward()` per node, `MLP(2, [16, 16, 1])` + hinge loss",
+]
+MEMORY_ROWS = ["memory per node, chain (100,001 nodes alive)"]
+TRAINING_STEP_ROWS = ["moons step (batch 20) vs pure Python"] + (
+    ["moons step (batch 20) vs PyTorch"] if HAS_TORCH else []
+)
+TENSOR_ROWS = TENSOR_ENGINE_ROWS + (TENSOR_TORCH_ROWS if HAS_TORCH else [])
+# Each bench script and the rows it must print (a PyTorch row only when importable);
+# run.py prints every script's rows, in this order.
 CASE_PREFIXES = {
-    "ops.py": [
-        "`a + b`",
-        "`a * 2.0`",
-        "`2.0 * a`",
-        "`a.relu()`",
-        "`a ** 2`",
-        "`backward()` per node, chain",
-        "`backward()` per node, `MLP(2, [16, 16, 1])` + hinge loss",
-    ],
-    "training_step.py": ["moons step (batch 20) vs pure Python"]
-    + (["moons step (batch 20) vs PyTorch"] if HAS_TORCH else []),
-    "tensor.py": TENSOR_ENGINE_ROWS + (TENSOR_TORCH_ROWS if HAS_TORCH else []),
+    "ops.py": OPS_ROWS,
+    "memory.py": MEMORY_ROWS,
+    "training_step.py": TRAINING_STEP_ROWS,
+    "tensor.py": TENSOR_ROWS,
+    "run.py": OPS_ROWS + MEMORY_ROWS + TRAINING_STEP_ROWS + TENSOR_ROWS,
 }
 FLOAT = r"\d+(?:\.\d+)?"
 RATIO_CELL = re.compile(rf"({FLOAT}) \(({FLOAT})-({FLOAT})\)")
-TARGET_CELL = re.compile(rf">= ({FLOAT})x")
+RATIO_TARGET = re.compile(rf">= ({FLOAT})x")
+# An absolute target bounds our own number (memory per node): "<= 100 B/node".
+BYTES_TARGET = re.compile(rf"<= ({FLOAT}) B/node")
+BYTES_CELL = re.compile(rf"({FLOAT}) B")
+PROGRESS_LINE = re.compile(r"\[ *\d+\.\d s\] (\d+)/(\d+) (.*)")
 
 
 def load_baseline() -> ModuleType:
@@ -73,20 +85,29 @@ def script(request) -> str:
     return request.param
 
 
-@pytest.fixture(scope="module")
-def quick_run(script: str) -> subprocess.CompletedProcess:
+def run_bench(script: str, *arguments: str, env: dict | None = None):
     return subprocess.run(
-        [sys.executable, f"benches/{script}", "--quick"],
+        [sys.executable, f"benches/{script}", "--quick", *arguments],
         cwd=REPO,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
 
 
+def table_of(stdout: str) -> list[list[str]]:
+    return [cells(line) for line in stdout.splitlines() if line.startswith("|")]
+
+
+@pytest.fixture(scope="module")
+def quick_run(script: str) -> subprocess.CompletedProcess:
+    return run_bench(script)
+
+
 @pytest.fixture(scope="module")
 def table_rows(quick_run: subprocess.CompletedProcess) -> list[list[str]]:
-    return [cells(line) for line in quick_run.stdout.splitlines() if line.startswith("|")]
+    return table_of(quick_run.stdout)
 
 
 def test_bench_quick_exits_zero(quick_run):
@@ -115,16 +136,56 @@ def test_bench_rows_hold_ratios_targets_and_verdicts(table_rows):
     for row in table_rows[2:]:
         assert len(row) == len(COLUMNS), row
         ratio_match = RATIO_CELL.fullmatch(row[3])
-        target_match = TARGET_CELL.fullmatch(row[4])
-        assert ratio_match and target_match, row
+        assert ratio_match, row
         ratio, low, high = (float(group) for group in ratio_match.groups())
         assert ratio > 0 and 0 < low <= high
         assert row[5] in ("yes", "no")
         # The verdict must agree with the printed numbers, whatever they are.
-        assert (row[5] == "yes") == (ratio >= float(target_match.group(1)))
+        if ratio_target := RATIO_TARGET.fullmatch(row[4]):
+            assert (row[5] == "yes") == (ratio >= float(ratio_target.group(1)))
+        else:
+            bytes_target = BYTES_TARGET.fullmatch(row[4])
+            ours, baseline = BYTES_CELL.fullmatch(row[1]), BYTES_CELL.fullmatch(row[2])
+            assert bytes_target and ours and baseline, row
+            assert (row[5] == "yes") == (float(ours.group(1)) <= float(bytes_target.group(1)))
 
 
-def test_tensor_bench_without_torch_prints_its_engine_rows_and_says_why(tmp_path):
+def test_run_shows_progress_on_stderr_one_line_per_case():
+    result = run_bench("run.py", "--only", "moons step (batch 20) vs")
+    assert result.returncode == 0, result.stderr
+    progress = [m.groups() for m in map(PROGRESS_LINE.fullmatch, result.stderr.splitlines()) if m]
+    names = [row[0] for row in table_of(result.stdout)[2:]]
+    assert [name for _, _, name in progress] == names == TRAINING_STEP_ROWS
+    assert [(int(k), int(n)) for k, n, _ in progress] == [
+        (k, len(names)) for k in range(1, len(names) + 1)
+    ]
+    # stdout keeps the header, the method and the table only.
+    assert not any(PROGRESS_LINE.fullmatch(line) for line in result.stdout.splitlines())
+
+
+def test_run_only_matches_a_substring_of_the_name_ignoring_case():
+    result = run_bench("run.py", "--only", "A.RELU")
+    assert result.returncode == 0, result.stderr
+    assert [row[0] for row in table_of(result.stdout)[2:]] == ["`a.relu()`"]
+
+
+def test_run_only_without_a_match_fails_and_lists_the_cases():
+    result = run_bench("run.py", "--only", "no such case")
+    assert result.returncode == 2
+    assert "no case name contains 'no such case'" in result.stderr
+    for name in ("`a + b`", "memory per node", "moons step (batch 20) vs pure Python"):
+        assert name in result.stderr
+    assert "|" not in result.stdout
+
+
+WITHOUT_TORCH_ROWS = {
+    "tensor.py": TENSOR_ENGINE_ROWS,
+    "run.py": OPS_ROWS + MEMORY_ROWS + TRAINING_STEP_ROWS[:1] + TENSOR_ENGINE_ROWS,
+}
+
+
+@pytest.mark.parametrize("bench", sorted(WITHOUT_TORCH_ROWS))
+def test_bench_without_torch_prints_the_other_rows_and_says_why_once(bench, tmp_path):
     # A package named torch that fails to import hides the real one, if any.
     blocker = tmp_path / "blocked" / "torch"
     blocker.mkdir(parents=True)
@@ -133,19 +194,14 @@ def test_tensor_bench_without_torch_prints_its_engine_rows_and_says_why(tmp_path
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(blocker.parent), os.environ.get("PYTHONPATH")])
     )
-    result = subprocess.run(
-        [sys.executable, "benches/tensor.py", "--quick"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_bench(bench, env=env)
     assert result.returncode == 0, result.stderr
-    assert "PyTorch is not importable" in result.stdout
+    assert result.stdout.count("PyTorch is not importable") == 1
     assert "pip install torch" in result.stdout
-    rows = [cells(line) for line in result.stdout.splitlines() if line.startswith("|")]
-    assert [row[0] for row in rows[2:]] == TENSOR_ENGINE_ROWS
+    names = [row[0] for row in table_of(result.stdout)[2:]]
+    expected = WITHOUT_TORCH_ROWS[bench]
+    assert len(names) == len(expected)
+    assert all(name.startswith(prefix) for name, prefix in zip(names, expected))
 
 
 def test_baseline_engine_reproduces_karpathys_readme_example():
