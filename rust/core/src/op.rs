@@ -145,6 +145,26 @@ impl Op {
         first.into_iter().chain(second)
     }
 
+    /// The operands, moved out of the op (for freeing a graph without recursion).
+    pub(crate) fn into_operands(self) -> [Option<Value>; 2] {
+        match self {
+            Op::Leaf => [None, None],
+            Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) | Op::Pow(a, b) => {
+                [Some(a), Some(b)]
+            }
+            Op::Neg(a)
+            | Op::PowScalar(a, _)
+            | Op::Relu(a)
+            | Op::LeakyRelu(a, _)
+            | Op::Tanh(a)
+            | Op::Sigmoid(a)
+            | Op::Exp(a)
+            | Op::Log(a)
+            | Op::Softplus(a)
+            | Op::Abs(a) => [Some(a), None],
+        }
+    }
+
     /// The op's symbol, as Karpathy's micrograd names it (`+`, `*`, `**2`, `ReLU`, ...);
     /// empty for a leaf.
     pub fn symbol(&self) -> String {

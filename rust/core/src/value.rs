@@ -186,15 +186,23 @@ impl Drop for Node {
 
 /// Moves the operands that nobody else holds onto `orphans`, leaving a leaf behind;
 /// shared operands just lose one reference.
+///
+/// The operands are released one at a time, checking each count after the previous
+/// release: in `y + y` the op holds `y` twice, so `y` only becomes sole-owned once
+/// the first of the two references is gone.
 fn take_sole_operands(op: &mut Op, orphans: &mut Vec<Value>) {
-    // The common case (operands still referenced elsewhere) drops normally.
-    if !op.operands().any(|v| Rc::strong_count(&v.0) == 1) {
+    // Fast path: an operand held three or more times is shared beyond this op.
+    if !op.operands().any(|v| Rc::strong_count(&v.0) <= 2) {
         return;
     }
-    let op = std::mem::replace(op, Op::Leaf);
-    for operand in op.operands() {
+    for operand in std::mem::replace(op, Op::Leaf)
+        .into_operands()
+        .into_iter()
+        .flatten()
+    {
         if Rc::strong_count(&operand.0) == 1 {
-            orphans.push(operand.clone());
+            orphans.push(operand);
         }
+        // else: dropped here, one reference fewer, and someone else still holds it
     }
 }

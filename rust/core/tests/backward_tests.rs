@@ -80,3 +80,14 @@ fn a_ten_million_deep_chain_drops_without_overflowing_the_stack() {
     assert_eq!(y.data(), 1.0);
     drop(y);
 }
+
+#[test]
+fn a_deep_chain_that_uses_each_node_twice_drops_without_recursion() {
+    // `y + y`: each op holds its operand twice, so that operand is only freed when
+    // the second reference goes; a recursive drop would overflow the stack here.
+    let mut y = Value::from(1.0);
+    for _ in 0..1_000_000 {
+        y = &y + &y;
+    }
+    drop(y);
+}

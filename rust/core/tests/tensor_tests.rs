@@ -111,3 +111,12 @@ fn impossible_sizes_are_errors_not_aborts() {
     ));
     assert!(Tensor::arange(0.0, 1e20, 1.0).is_err());
 }
+
+#[test]
+fn a_deep_tensor_chain_that_uses_each_node_twice_drops_without_recursion() {
+    let mut y = Tensor::scalar(1.0);
+    for _ in 0..1_000_000 {
+        y = y.mul(&y).unwrap();
+    }
+    drop(y);
+}

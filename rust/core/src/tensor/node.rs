@@ -274,14 +274,15 @@ impl Drop for TensorNode {
     }
 }
 
+/// As for `Value`: operands are released one at a time, so one held twice by this
+/// op (`t * t`) is freed iteratively once its last reference goes.
 fn take_sole_operands(op: &mut TensorOp, orphans: &mut Vec<Tensor>) {
-    if !op.operands().iter().any(|t| Rc::strong_count(&t.0) == 1) {
+    if matches!(op, TensorOp::Leaf) {
         return;
     }
-    let op = std::mem::replace(op, TensorOp::Leaf);
-    for operand in op.operands() {
+    for operand in std::mem::replace(op, TensorOp::Leaf).into_operands() {
         if Rc::strong_count(&operand.0) == 1 {
-            orphans.push(operand.clone());
+            orphans.push(operand);
         }
     }
 }

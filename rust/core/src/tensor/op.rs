@@ -51,6 +51,17 @@ impl TensorOp {
         }
     }
 
+    /// The operands, moved out of the op (for freeing a graph without recursion).
+    pub(crate) fn into_operands(self) -> Vec<Tensor> {
+        match self {
+            TensorOp::Leaf => vec![],
+            TensorOp::Binary(_, a, b) | TensorOp::MatMul(a, b) => vec![a, b],
+            TensorOp::Unary(_, a) | TensorOp::Reduce(_, a) => vec![a],
+            TensorOp::Structure(_, inputs) | TensorOp::Loss(_, inputs) => inputs,
+            TensorOp::Linear(x, w, b) => [Some(x), Some(w), b].into_iter().flatten().collect(),
+        }
+    }
+
     /// A short name for graph pictures.
     pub fn name(&self) -> &'static str {
         match self {

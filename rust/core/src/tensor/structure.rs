@@ -122,21 +122,29 @@ impl Tensor {
             argument: "tensors",
         })?;
         let axis = normalize_axis(axis, first.ndim())?;
+        // Checked here: ndarray's concatenate panics (rather than erring) when the
+        // arrays do not even have the same number of dimensions.
+        let first_shape = first.shape();
+        if let Some(odd) = tensors.iter().find(|t| {
+            let shape = t.shape();
+            shape.len() != first_shape.len() || !same_except(&shape, &first_shape, axis)
+        }) {
+            return Err(Error::ShapeMismatch {
+                op: "concat",
+                left: first_shape,
+                right: odd.shape(),
+            });
+        }
+        let mut out_shape = first_shape.clone();
+        out_shape[axis] = tensors.iter().map(|t| t.shape()[axis]).sum();
+        ensure_allocatable(&out_shape)?;
         let data = {
             let arrays: Vec<_> = tensors.iter().map(|t| t.data()).collect();
             let views: Vec<_> = arrays.iter().map(|a| a.view()).collect();
-            concatenate(Axis(axis), &views).map_err(|_| {
-                let odd = tensors
-                    .iter()
-                    .find(|t| {
-                        t.ndim() != first.ndim() || !same_except(&t.shape(), &first.shape(), axis)
-                    })
-                    .unwrap_or(first);
-                Error::ShapeMismatch {
-                    op: "concat",
-                    left: first.shape(),
-                    right: odd.shape(),
-                }
+            concatenate(Axis(axis), &views).map_err(|_| Error::ShapeMismatch {
+                op: "concat",
+                left: first.shape(),
+                right: out_shape.clone(),
             })?
         };
         Ok(Tensor::restructure(
