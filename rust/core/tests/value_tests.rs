@@ -148,3 +148,13 @@ fn ops_are_named_like_karpathys() {
     assert_eq!(a.relu().op().symbol(), "ReLU");
     assert_eq!(a.op().symbol(), "");
 }
+
+#[test]
+fn labels_are_optional_and_replaceable() {
+    let a = Value::from(1.0);
+    assert_eq!(a.label(), None);
+    a.set_label(Some("a"));
+    assert_eq!(a.label().as_deref(), Some("a"));
+    a.set_label(None);
+    assert_eq!(a.label(), None);
+}
