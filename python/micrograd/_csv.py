@@ -59,11 +59,14 @@ def parse_csv(
     delimiter: str,
 ) -> Dataset:
     reader = csv.reader(lines, delimiter=delimiter)
-    rows = [
-        (reader.line_num, [field.strip() for field in row])
-        for row in reader
-        if any(field.strip() for field in row)
-    ]
+    try:
+        rows = [
+            (reader.line_num, [field.strip() for field in row])
+            for row in reader
+            if any(field.strip() for field in row)
+        ]
+    except csv.Error as error:  # a field past the csv module's size limit, a NUL...
+        raise ValueError(f"{source}, line {reader.line_num}: {error}") from None
     if not rows:
         raise ValueError(f"{source}: the file is empty")
     first = rows[0][1]

@@ -22,7 +22,9 @@ def checked_arrays(
     for name, shape in expected.items():
         try:
             array = np.asarray(state[name], dtype=np.float64)
-        except (TypeError, ValueError) as error:
+        # OverflowError: an int beyond float range; SystemError and UnicodeError:
+        # numpy converting strings with invalid code points.
+        except (TypeError, ValueError, OverflowError, SystemError, UnicodeError) as error:
             raise TypeError(f"state_dict[{name!r}] must be numeric: {error}") from None
         if array.shape != tuple(shape):
             raise ValueError(f"state_dict[{name!r}] has shape {array.shape}, expected {shape}")

@@ -241,6 +241,22 @@ impl Tensor {
         Rc::as_ptr(&self.0) as usize
     }
 
+    /// Adds row `k` of `rows` into row `indices[k]` of the gradient, in place: a
+    /// selection's backward without a zero array of the whole input per selection
+    /// (which made selecting n rows one by one cost O(n^2)).
+    pub(crate) fn accumulate_grad_rows(&self, indices: &[usize], rows: &ArrayD<f64>) {
+        let mut node = self.0.borrow_mut();
+        if !node.requires_grad {
+            return;
+        }
+        let shape = node.data.raw_dim();
+        let grad = node.grad.get_or_insert_with(|| ArrayD::zeros(shape));
+        for (k, &i) in indices.iter().enumerate() {
+            let mut target = grad.index_axis_mut(ndarray::Axis(0), i);
+            target += &rows.index_axis(ndarray::Axis(0), k);
+        }
+    }
+
     pub(crate) fn accumulate_grad(&self, delta: ArrayD<f64>) {
         let mut node = self.0.borrow_mut();
         if !node.requires_grad {

@@ -189,17 +189,7 @@ pub(crate) fn backward(restructure: &Restructure, inputs: &[Tensor], grad: &Arra
             }
         }
         // Each selected row sends its gradient back to where it came from.
-        Restructure::Rows(indices) => {
-            let input = &inputs[0];
-            if input.requires_grad() {
-                let mut delta = ArrayD::zeros(IxDyn(&input.shape()));
-                for (k, &i) in indices.iter().enumerate() {
-                    let mut row = delta.index_axis_mut(Axis(0), i);
-                    row += &grad.index_axis(Axis(0), k);
-                }
-                input.accumulate_grad(delta);
-            }
-        }
+        Restructure::Rows(indices) => inputs[0].accumulate_grad_rows(indices, grad),
         Restructure::Concat(axis) => {
             let mut start = 0;
             for input in inputs {
