@@ -50,13 +50,7 @@ class Finding(AssertionError):
 # (tests/test_reliability_loaders.py) and an input in fuzz/findings/. The harness lets
 # them pass, so that a run goes on looking for new ones, unless MICROGRAD_FUZZ_STRICT=1.
 # Remove an entry once fixed.
-KNOWN_FINDINGS: set[tuple[str, str, str]] = {
-    # (target, exception type name, text in its message)
-    # load: an architecture record (not an array) whose str has invalid code points;
-    # str(record) raises SystemError before json.loads. fuzz/findings/model/
-    # record-with-invalid-code-points
-    ("micrograd.load", "SystemError", "PyUnicode_New"),
-}
+KNOWN_FINDINGS: set[tuple[str, str, str]] = set()  # (target, exception type, message text)
 STRICT = os.environ.get("MICROGRAD_FUZZ_STRICT") == "1"
 
 

@@ -4,9 +4,9 @@ input: the fuzz corpora and every saved finding replayed through the fuzz target
 needs no atheris, and one readable regression test per finding.
 
 A loader may return or raise what its docstring promises (ValueError, and TypeError
-for ``load_state_dict``); anything else is a finding. The findings of the first runs
-were fixed in b9aaaa8; one found after that is open, xfail(strict=True) here and in
-fuzz/targets.py's KNOWN_FINDINGS until it is fixed.
+for ``load_state_dict``); anything else is a finding. Every finding so far is fixed;
+a new one goes in OPEN_FINDINGS (xfail, strict) and fuzz/targets.py's KNOWN_FINDINGS
+until it is.
 """
 
 from __future__ import annotations
@@ -35,10 +35,7 @@ import targets  # noqa: E402  (fuzz/targets.py)
 
 CORPUS = {name: sorted((FUZZ / "corpus" / name).glob("*")) for name in targets.TARGETS}
 # Findings not fixed yet (each also in fuzz/targets.py's KNOWN_FINDINGS).
-OPEN_FINDINGS = {
-    "model/record-with-invalid-code-points": "bug: load() calls str() on the architecture "
-    "record outside its try; a <U record with invalid code points raises SystemError",
-}
+OPEN_FINDINGS: dict[str, str] = {}
 FINDINGS = [
     pytest.param(
         path,
@@ -271,11 +268,6 @@ def test_a_string_array_with_invalid_code_points_raises_value_or_type_error(tmp_
         load_bytes(tmp_path, saved_model_bytes(GOOD_CONFIG, **arrays))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: load() calls str() on the architecture record outside its try; a <U "
-    "record holding invalid code points raises SystemError from numpy",
-)
 def test_an_architecture_record_with_invalid_code_points_raises_value_error(tmp_path):
     record = np.frombuffer(b"\xff\xff\xff\xff", dtype="<U1").reshape(())
     buffer = io.BytesIO()

@@ -493,12 +493,6 @@ def test_tensor_grads_read_and_written_from_inside_library_calls_are_safe():
     assert not hook.raised, hook.raised[:3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Tensor.numpy() (and repr, tolist, np.asarray) holds the data's RefCell "
-    "borrow while it calls into Python; a tensor written from a gc callback or __del__ "
-    "run by that call panics with 'RefCell already borrowed' (PanicException)",
-)
 def test_a_tensor_written_during_its_own_numpy_call_does_not_panic():
     t = Tensor([1.0, 2.0], requires_grad=True)
     with GarbageHook(lambda: t.copy_(np.array([5.0, 6.0]))) as hook:

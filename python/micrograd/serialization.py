@@ -75,7 +75,9 @@ def _architecture(source: str, record: np.ndarray) -> dict:
     """The constructor arguments in a saved record, checked for type and format."""
     try:
         config = json.loads(str(record))
-    except (ValueError, RecursionError, UnicodeError) as error:
+    # SystemError and UnicodeError: numpy turning a string array with invalid code
+    # points into str.
+    except (ValueError, RecursionError, UnicodeError, SystemError) as error:
         raise ValueError(f"{source}: bad architecture record ({error})") from None
     if not isinstance(config, dict) or config.get("format") != _FORMAT:
         raise ValueError(f"{source}: bad architecture record (not a {_FORMAT} record)")

@@ -114,6 +114,11 @@ pub fn binary_accuracy(scores: &[f64], labels: &[f64]) -> Result<f64> {
 /// Accuracy of the largest output of each row against integer class labels.
 pub fn argmax_accuracy(outputs: &[Vec<f64>], labels: &[usize]) -> Result<f64> {
     check_same_length("labels", outputs.len(), labels.len())?;
+    if outputs.iter().any(Vec::is_empty) {
+        return Err(Error::Empty {
+            argument: "every row of outputs",
+        });
+    }
     let predicted = outputs.iter().map(|row| {
         row.iter()
             .enumerate()

@@ -16,7 +16,7 @@ pub fn values_or_numbers(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<V
             type_name(items)
         ))
     })?;
-    let mut values = Vec::with_capacity(items.len().unwrap_or(0));
+    let mut values = Vec::with_capacity(capacity_hint(items)?);
     for (i, item) in iter.enumerate() {
         let item = item?;
         if let Ok(value) = item.cast::<PyValue>() {
@@ -69,4 +69,41 @@ pub fn value_list<'py>(py: Python<'py>, values: Vec<Value>) -> PyResult<Bound<'p
         .map(|v| Py::new(py, PyValue::from(v)))
         .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, objects)
+}
+
+/// How much to reserve for the items of `items`: its `len()`, but never more than a
+/// bound — a lying or enormous `len()` (`range(10**15)`) must not size a buffer up
+/// front. A length that no memory could hold is refused at once (MemoryError or
+/// ValueError) instead of being read item by item until memory runs out.
+pub fn capacity_hint(items: &Bound<'_, PyAny>) -> PyResult<usize> {
+    let len = items.len().unwrap_or(0);
+    if len > 1 << 24 {
+        micrograd_core::tensor::ensure_allocatable(&[len]).map_err(|error| match error {
+            micrograd_core::Error::OutOfMemory { .. } => {
+                pyo3::exceptions::PyMemoryError::new_err(error.to_string())
+            }
+            other => crate::errors::to_py(other),
+        })?;
+    }
+    Ok(len.min(1 << 16))
+}
+
+/// The items of an iterable, each converted by `convert(index, item)`, without
+/// trusting its `len()` (pyo3's `Vec<T>` extraction reserves `len()` up front).
+pub fn collect_items<'py, T>(
+    items: &Bound<'py, PyAny>,
+    argument: &str,
+    mut convert: impl FnMut(usize, &Bound<'py, PyAny>) -> PyResult<T>,
+) -> PyResult<Vec<T>> {
+    let iter = items.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{argument} must be a list, got {}",
+            type_name(items)
+        ))
+    })?;
+    let mut collected = Vec::with_capacity(capacity_hint(items)?);
+    for (i, item) in iter.enumerate() {
+        collected.push(convert(i, &item?)?);
+    }
+    Ok(collected)
 }

@@ -4,7 +4,7 @@ use micrograd_core::{loss, Value};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::convert::{data_of, values_only, values_or_numbers};
+use crate::convert::{collect_items, data_of, values_only, values_or_numbers};
 use crate::errors::to_py;
 use crate::tensor::wrap_tensor;
 use crate::tensor_convert::{first_tensor, float_array, tensor_list};
@@ -24,17 +24,14 @@ fn rows(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Vec<Value>>> {
 }
 
 fn class_labels(items: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
-    let labels: Vec<i64> = items
-        .extract()
-        .map_err(|_| PyTypeError::new_err("labels must be a list of integer class indices"))?;
-    labels
-        .into_iter()
-        .map(|label| {
-            usize::try_from(label).map_err(|_| {
-                PyValueError::new_err(format!("labels must be class indices >= 0, got {label}"))
-            })
+    collect_items(items, "labels", |i, label| {
+        let label: i64 = label.extract().map_err(|_| {
+            PyTypeError::new_err(format!("labels[{i}] must be an integer class index"))
+        })?;
+        usize::try_from(label).map_err(|_| {
+            PyValueError::new_err(format!("labels must be class indices >= 0, got {label}"))
         })
-        .collect()
+    })
 }
 
 fn wrap(value: Value) -> PyValue {

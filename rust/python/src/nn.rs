@@ -3,11 +3,11 @@
 
 use micrograd_core::{Activation, Layer, Neuron, Value, MLP};
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::convert::{value_list, values_or_numbers};
+use crate::convert::{collect_items, value_list, values_or_numbers};
 use crate::errors::to_py;
 use crate::thread_bound::ThreadBound;
 use crate::value::PyValue;
@@ -65,7 +65,16 @@ impl PyNeuron {
 impl PyNeuron {
     #[new]
     #[pyo3(signature = (weights, bias = 0.0, activation = "relu", negative_slope = 0.01))]
-    fn new(weights: Vec<f64>, bias: f64, activation: &str, negative_slope: f64) -> PyResult<Self> {
+    fn new(
+        weights: &Bound<'_, PyAny>,
+        bias: f64,
+        activation: &str,
+        negative_slope: f64,
+    ) -> PyResult<Self> {
+        let weights = collect_items(weights, "weights", |i, w| {
+            w.extract::<f64>()
+                .map_err(|_| PyTypeError::new_err(format!("weights[{i}] must be a float")))
+        })?;
         let activation = parse_activation(activation, negative_slope)?;
         let neuron = Neuron::from_weights(weights, bias, activation).map_err(to_py)?;
         Ok(PyNeuron {
@@ -118,11 +127,13 @@ impl PyLayer {
 impl PyLayer {
     /// A layer sharing the parameters of `neurons`.
     #[new]
-    fn new(neurons: Vec<Bound<'_, PyNeuron>>) -> PyResult<Self> {
-        let neurons = neurons
-            .iter()
-            .map(|n| n.get().neuron().cloned())
-            .collect::<PyResult<Vec<_>>>()?;
+    fn new(neurons: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let neurons = collect_items(neurons, "neurons", |i, n| {
+            let neuron = n.cast::<PyNeuron>().map_err(|_| {
+                PyTypeError::new_err(format!("neurons[{i}] must be a _core.Neuron"))
+            })?;
+            neuron.get().neuron().cloned()
+        })?;
         let layer = Layer::from_neurons(neurons).map_err(to_py)?;
         Ok(PyLayer {
             layer: ThreadBound::new(layer),
@@ -177,11 +188,13 @@ impl PyMLP {
 impl PyMLP {
     /// An MLP sharing the parameters of `layers`, whose sizes must chain.
     #[new]
-    fn new(layers: Vec<Bound<'_, PyLayer>>) -> PyResult<Self> {
-        let layers = layers
-            .iter()
-            .map(|l| l.get().layer().cloned())
-            .collect::<PyResult<Vec<_>>>()?;
+    fn new(layers: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let layers = collect_items(layers, "layers", |i, l| {
+            let layer = l
+                .cast::<PyLayer>()
+                .map_err(|_| PyTypeError::new_err(format!("layers[{i}] must be a _core.Layer")))?;
+            layer.get().layer().cloned()
+        })?;
         let mlp = MLP::from_layers(layers).map_err(to_py)?;
         Ok(PyMLP {
             mlp: ThreadBound::new(mlp),

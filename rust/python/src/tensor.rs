@@ -43,6 +43,16 @@ pub fn tensor_error(error: Error) -> PyErr {
     }
 }
 
+/// `pow(t, n, m)`: a modulus means nothing for floats; refuse it rather than drop it.
+pub fn reject_modulo(modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    match modulo {
+        Some(m) if !m.is_none() => Err(PyTypeError::new_err(
+            "pow() with a modulus is not supported for Values and Tensors",
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn wrap(py: Python<'_>, result: Result<Tensor, Error>) -> PyResult<Py<PyAny>> {
     let tensor = result.map_err(tensor_error)?;
     Ok(Py::new(py, PyTensor::from(tensor))?.into_any())
@@ -123,13 +133,13 @@ impl PyTensor {
     #[staticmethod]
     #[pyo3(signature = (shape, low, high, seed = None, requires_grad = false))]
     fn uniform(
-        shape: Vec<isize>,
+        shape: &Bound<'_, PyAny>,
         low: f64,
         high: f64,
         seed: Option<u64>,
         requires_grad: bool,
     ) -> PyResult<Self> {
-        let shape = sizes(&shape)?;
+        let shape = sizes(&shape_argument(&PyTuple::new(shape.py(), [shape])?)?)?;
         let tensor = with_rng(seed, |rng| {
             Tensor::uniform(&shape, low, high, requires_grad, rng)
         });
@@ -251,11 +261,13 @@ impl PyTensor {
     /// copy): it follows in-place updates such as `optimizer.step()`. Use
     /// `.numpy().copy()` for a snapshot or a writable array.
     fn numpy<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
-        let data = slf.get().tensor()?.data();
-        // SAFETY: the array's base is this Python object, which keeps the node (and
-        // its buffer) alive; a node's data buffer is never reallocated after the node
-        // is made (updates write in place), so the view stays valid.
-        let view = unsafe { PyArrayDyn::borrow_from_array(&*data, slf.clone().into_any()) };
+        let view = {
+            let data = slf.get().tensor()?.data();
+            // SAFETY: the array's base is this Python object, which keeps the node
+            // (and its buffer) alive; a node's data buffer is never reallocated after
+            // the node is made (updates write in place), so the view stays valid.
+            unsafe { PyArrayDyn::borrow_from_array(&*data, slf.clone().into_any()) }
+        }; // the borrow ends before Python runs again (setflags could run a gc callback)
         let kwargs = PyDict::new(slf.py());
         kwargs.set_item("write", false)?;
         view.call_method("setflags", (), Some(&kwargs))?;
@@ -458,6 +470,7 @@ impl PyTensor {
         exponent: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        reject_modulo(_modulo)?;
         // A plain Python number is a constant exponent: one unary node, no 0-d operand.
         if exponent.is_instance_of::<PyFloat>() || exponent.is_instance_of::<PyInt>() {
             if let Some(n) = crate::operand::as_number(exponent) {
@@ -472,6 +485,7 @@ impl PyTensor {
         base: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        reject_modulo(_modulo)?;
         binary(self, base, true, Tensor::pow)
     }
 

@@ -8,6 +8,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyTuple};
 
+use crate::convert::collect_items;
 use crate::tensor::PyTensor;
 
 /// Any array-like as a float64 array, through `micrograd._convert` for the rules
@@ -67,11 +68,13 @@ pub fn shape_argument(args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
         Some(first) if !first.is_instance_of::<PyInt>() => first.clone(),
         _ => args.clone().into_any(),
     };
-    items.extract::<Vec<isize>>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "shape must be integers, e.g. (2, 3), got {}",
-            items.repr().map(|r| r.to_string()).unwrap_or_default()
-        ))
+    collect_items(&items, "shape", |_, dim| {
+        dim.extract::<isize>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "shape must be integers, e.g. (2, 3), got {}",
+                items.repr().map(|r| r.to_string()).unwrap_or_default()
+            ))
+        })
     })
 }
 

@@ -31,6 +31,11 @@ impl From<Value> for PyValue {
 
 /// `data` as an f64, or a TypeError naming `argument`.
 pub fn real_number(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<f64> {
+    if data.is_instance_of::<pyo3::types::PyInt>() && as_number(data).is_none() {
+        return Err(pyo3::exceptions::PyOverflowError::new_err(format!(
+            "{argument}: int too large to convert to float"
+        )));
+    }
     as_number(data).ok_or_else(|| {
         PyTypeError::new_err(format!(
             "{argument} must be a real number (int or float), got {}",
@@ -285,6 +290,7 @@ impl PyValue {
         exponent: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        crate::tensor::reject_modulo(_modulo)?;
         let py = exponent.py();
         let base = self.value()?;
         if let Some(n) = as_number(exponent) {
@@ -302,6 +308,7 @@ impl PyValue {
         base: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        crate::tensor::reject_modulo(_modulo)?;
         binary(self, base, true, Op::Pow)
     }
 

@@ -37,6 +37,13 @@ fn batched_product(a: &ArrayViewD<f64>, b: &ArrayViewD<f64>) -> Result<ArrayD<f6
         .map_err(|_| mismatch("matmul", a.shape(), b.shape()))?;
     let out_shape: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
     ensure_allocatable(&out_shape)?;
+    if out_shape.contains(&0) || k == 0 {
+        // Nothing to multiply (or a sum over nothing): no broadcast copies needed.
+        return Ok(ArrayD::zeros(IxDyn(&out_shape)));
+    }
+    // The operands are copied to the batch shape below: check those copies too.
+    ensure_allocatable(&batch.iter().copied().chain([m, k]).collect::<Vec<_>>())?;
+    ensure_allocatable(&batch.iter().copied().chain([k, n]).collect::<Vec<_>>())?;
     let count: usize = batch.iter().product();
     let stack = |x: &ArrayViewD<f64>, rows, cols| {
         let shape: Vec<usize> = batch.iter().copied().chain([rows, cols]).collect();

@@ -16,5 +16,5 @@ pub use loss::LossOp;
 pub use node::Tensor;
 pub use op::TensorOp;
 pub use reduce::Reduction;
-pub use shape::broadcast_shape;
+pub use shape::{broadcast_shape, ensure_allocatable};
 pub use structure::Restructure;

@@ -5,7 +5,7 @@ use ndarray::{ArrayD, Axis, IxDyn, Zip};
 
 use super::node::Tensor;
 use super::op::TensorOp;
-use super::shape::{broadcast_view, normalize_axis};
+use super::shape::{broadcast_view, ensure_allocatable, normalize_axis};
 use crate::error::{Error, Result};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +49,11 @@ fn fold_kept(
     init: f64,
     fold: fn(f64, f64) -> f64,
 ) -> ArrayD<f64> {
+    // An empty input folds to `init` everywhere; ndarray's fold_axis would still walk
+    // every (empty) lane along the axis, which hangs for a length like 2^40.
+    if x.is_empty() {
+        return ArrayD::from_elem(IxDyn(&kept_shape(x.shape(), axis)), init);
+    }
     match axis {
         Some(axis) => x
             .fold_axis(Axis(axis), init, |&acc, &v| fold(acc, v))
@@ -96,8 +101,12 @@ impl Tensor {
         )
     }
 
+    /// The axis argument resolved, after checking that the result can be allocated
+    /// (an empty input can reduce to a huge result: shape (2^40, 0) over axis 1).
     fn axis_arg(&self, axis: Option<isize>) -> Result<Option<usize>> {
-        axis.map(|a| normalize_axis(a, self.ndim())).transpose()
+        let axis = axis.map(|a| normalize_axis(a, self.ndim())).transpose()?;
+        ensure_allocatable(&kept_shape(&self.shape(), axis))?;
+        Ok(axis)
     }
 
     /// The sum over `axis` (or over everything), dropping that axis unless `keepdims`.
@@ -139,6 +148,10 @@ impl Tensor {
     /// `exp(x) / sum(exp(x))` along `axis`, computed without overflow.
     pub fn softmax(&self, axis: isize) -> Result<Tensor> {
         let axis = normalize_axis(axis, self.ndim())?;
+        if self.is_empty() {
+            let empty = self.data().clone();
+            return Ok(self.reduce(Reduction::Softmax { axis }, empty));
+        }
         let (_, exp, sum) = shifted_exp_and_sum(&self.data(), axis);
         Ok(self.reduce(Reduction::Softmax { axis }, exp / &sum))
     }
@@ -146,6 +159,10 @@ impl Tensor {
     /// `x - log(sum(exp(x)))` along `axis`, computed without overflow.
     pub fn log_softmax(&self, axis: isize) -> Result<Tensor> {
         let axis = normalize_axis(axis, self.ndim())?;
+        if self.is_empty() {
+            let empty = self.data().clone();
+            return Ok(self.reduce(Reduction::LogSoftmax { axis }, empty));
+        }
         let (shifted, _, sum) = shifted_exp_and_sum(&self.data(), axis);
         Ok(self.reduce(Reduction::LogSoftmax { axis }, shifted - &sum.mapv(f64::ln)))
     }

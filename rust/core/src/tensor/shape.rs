@@ -140,20 +140,32 @@ pub fn ensure_allocatable(shape: &[usize]) -> Result<()> {
     let too_large = || Error::TooLarge {
         shape: shape.to_vec(),
     };
-    let len = shape
+    // ndarray (and numpy) require the product of the non-zero lengths, in bytes, to
+    // fit an isize even when another length is 0 and the array is empty.
+    let nonzero = shape
         .iter()
+        .filter(|&&d| d != 0)
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
         .ok_or_else(too_large)?;
-    if len > isize::MAX as usize / std::mem::size_of::<f64>() {
+    if nonzero > isize::MAX as usize / std::mem::size_of::<f64>() {
         return Err(too_large());
     }
+    let len: usize = shape.iter().product();
     if len > PROBE_ABOVE {
-        let mut probe: Vec<f64> = Vec::new();
-        probe
-            .try_reserve_exact(len)
-            .map_err(|_| Error::OutOfMemory {
-                bytes: len as u128 * std::mem::size_of::<f64>() as u128,
-            })?;
+        probe_allocator(len)?;
     }
     Ok(())
+}
+
+/// Asks the allocator for `len` f64s and gives them straight back: a refusal becomes
+/// `OutOfMemory` instead of the abort a failed allocation would be. (A size the
+/// allocator grants but memory cannot back is still only found when touched, as
+/// with numpy.)
+fn probe_allocator(len: usize) -> Result<()> {
+    let mut probe: Vec<f64> = Vec::new();
+    probe
+        .try_reserve_exact(len)
+        .map_err(|_| Error::OutOfMemory {
+            bytes: len as u128 * std::mem::size_of::<f64>() as u128,
+        })
 }

@@ -41,6 +41,7 @@ impl Tensor {
     /// The same values in a new shape; one entry may be -1 (inferred).
     pub fn reshape(&self, shape: &[isize]) -> Result<Tensor> {
         let target = resolve_reshape(&self.shape(), shape)?;
+        ensure_allocatable(&target)?; // an empty tensor can still ask for absurd lengths
         let data = self
             .data()
             .to_shape(IxDyn(&target))
