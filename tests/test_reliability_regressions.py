@@ -137,11 +137,6 @@ def test_empty_tensors_of_ordinary_sizes_work():
 # ---------------------------------------------------------------- sizes that exhaust memory
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: MLP(2**40, [1]) (and Neuron, Layer) build their weights one Python "
-    "float at a time until memory runs out, instead of refusing an impossible size",
-)
 def test_an_impossible_model_size_fails_fast_without_eating_memory():
     # Under a 600 MB address-space cap today's code fills it, then raises MemoryError;
     # the fix raises before allocating. The growth of peak RSS tells the two apart.

@@ -340,13 +340,6 @@ def rss_growth_mb(mode: str) -> float:
     return float(child.stdout.split()[-1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="leak: a graph made on one thread and dropped on another is never freed "
-    "(ThreadBound::drop leaks rather than touch Rc counts off their thread), about "
-    "6 MB per moons loss; under the GIL the drop could be handed back to the owner "
-    "thread, or done at once when the owner has exited",
-)
 def test_a_graph_dropped_on_another_thread_is_freed():
     # 20 moons losses built on worker threads and dropped on the main thread (about
     # 120 MB if leaked) against the same built and dropped on the worker.
@@ -363,7 +356,7 @@ def test_objects_made_in_a_finished_thread_are_refused_in_every_later_thread():
             assert_refused(run_in_thread(lambda obj=obj, use=use: use(obj)), repr(type(obj)))
     with pytest.raises(RuntimeError, match="thread"):
         made[3].step()
-    del made  # dropped on a thread that does not own them: leaked, never touched
+    del made  # dropped on a thread that does not own them: freed (under the GIL)
 
 
 # ---------------------------------------------------------------- concurrency

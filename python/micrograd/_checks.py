@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
+
+# What one scalar parameter costs while a model is built: a Python float (24 bytes),
+# its list slot (8) and its graph node in Rust (~96).
+BYTES_PER_PARAMETER = 128
+
 
 def positive_int(name: str, value: object) -> int:
     """``value`` as an int >= 1 (numpy integers welcome), or a TypeError/ValueError
@@ -17,3 +23,22 @@ def positive_int(name: str, value: object) -> int:
     if size < 1:
         raise ValueError(f"{name} must be a positive int, got {size}")
     return size
+
+
+def ensure_room_for_parameters(count: int) -> None:
+    """Raises MemoryError at once when ``count`` parameters cannot fit in memory,
+    instead of drawing them one by one until memory runs out (``MLP(2**40, [1])``).
+
+    The probe is an untouched numpy allocation of the same size: the system refuses
+    what it could never provide, and nothing is committed when it agrees.
+    """
+    if count * BYTES_PER_PARAMETER < 2**30:
+        return
+    try:
+        np.empty(count * BYTES_PER_PARAMETER, dtype=np.uint8)
+    except (MemoryError, ValueError):
+        gib = count * BYTES_PER_PARAMETER / 2**30
+        raise MemoryError(
+            f"a model with {count:,} parameters needs about {gib:,.0f} GiB; "
+            "that memory is not available"
+        ) from None

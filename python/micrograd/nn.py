@@ -15,6 +15,7 @@ from typing import Union
 import numpy as np
 
 from micrograd import _core, _labels, _state, _summary
+from micrograd._checks import ensure_room_for_parameters
 from micrograd._checks import positive_int as _positive_int
 from micrograd._core import Value
 
@@ -79,6 +80,7 @@ class Neuron(Module):
     ) -> None:
         nin = _positive_int("nin", nin)
         activation = _check_activation(activation) if nonlin else "linear"
+        ensure_room_for_parameters(nin + 1)
         uniform = random.uniform if rng is None else rng.uniform
         weights = [uniform(-1, 1) for _ in range(nin)]
         self.nonlin = activation != "linear"
@@ -109,6 +111,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, **kwargs: object) -> None:
         nin = _positive_int("nin", nin)
         nout = _positive_int("nout", nout)
+        ensure_room_for_parameters((nin + 1) * nout)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
         self._core = _core.Layer([n._core for n in self.neurons])
 
@@ -154,6 +157,7 @@ class MLP(Module):
         _check_activation(output_activation, "output_activation")
         rng = None if seed is None else random.Random(seed)
         sizes = [nin, *nouts]
+        ensure_room_for_parameters(sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts))))
         last = len(nouts) - 1
         self.layers = [
             Layer(

@@ -68,13 +68,17 @@ pub fn shape_argument(args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
         Some(first) if !first.is_instance_of::<PyInt>() => first.clone(),
         _ => args.clone().into_any(),
     };
+    let not_integers = || {
+        PyTypeError::new_err(format!(
+            "shape must be integers, e.g. (2, 3), got {}",
+            items.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    };
+    if items.try_iter().is_err() {
+        return Err(not_integers()); // a lone float or string, say
+    }
     collect_items(&items, "shape", |_, dim| {
-        dim.extract::<isize>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "shape must be integers, e.g. (2, 3), got {}",
-                items.repr().map(|r| r.to_string()).unwrap_or_default()
-            ))
-        })
+        dim.extract::<isize>().map_err(|_| not_integers())
     })
 }
 

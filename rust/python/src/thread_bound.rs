@@ -23,7 +23,7 @@ pub struct ThreadBound<T> {
 }
 
 // SAFETY: the inner value is reached only through `get`, which checks that the
-// caller is the owning thread, and `drop` leaks it rather than touch it elsewhere.
+// caller is the owning thread, and `drop`, which runs with the GIL held (see there).
 unsafe impl<T> Send for ThreadBound<T> {}
 unsafe impl<T> Sync for ThreadBound<T> {}
 
@@ -65,11 +65,13 @@ fn wrong_thread(type_name: &str) -> PyErr {
 
 impl<T> Drop for ThreadBound<T> {
     fn drop(&mut self) {
-        // Freed on its own thread; from another thread (a rare garbage collection
-        // there) it is leaked, because touching the `Rc` counts would race.
-        if current_thread() == self.owner {
-            // SAFETY: dropped exactly once, here, and never used again.
-            unsafe { ManuallyDrop::drop(&mut self.inner) }
-        }
+        // Freed whichever thread drops it (a graph built on a worker and released on
+        // the main thread must not leak). That is sound because every drop and every
+        // use of these values runs with the GIL held (pyo3 drops a class instance in
+        // its tp_dealloc, and no code here releases the GIL), so the `Rc` counts are
+        // never touched by two threads at once. `get` still refuses other threads:
+        // that rule is for users, so they learn it early, not for the counts.
+        // SAFETY: dropped exactly once, here, and never used again.
+        unsafe { ManuallyDrop::drop(&mut self.inner) }
     }
 }
