@@ -199,12 +199,6 @@ def memory_gib() -> float:
     return total_kb / 2**20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the allocation probe in ensure_allocatable asks mimalloc, which maps "
-    "with MAP_NORESERVE and so grants any size below the address space: Tensor.ones "
-    "(2**36) (512 GiB) is accepted and filled until the OOM killer ends the process",
-)
 @pytest.mark.parametrize(
     "statement, gib",
     [

@@ -153,8 +153,30 @@ pub fn ensure_allocatable(shape: &[usize]) -> Result<()> {
     let len: usize = shape.iter().product();
     if len > PROBE_ABOVE {
         probe_allocator(len)?;
+        check_available_memory(len)?;
     }
     Ok(())
+}
+
+/// Refuses a result bigger than the memory the system says it can still provide
+/// (`MemAvailable + SwapFree` on Linux): the allocator reserves such a block without
+/// complaint, and the process is killed while filling it. Elsewhere, no check.
+fn check_available_memory(len: usize) -> Result<()> {
+    let bytes = len as u128 * std::mem::size_of::<f64>() as u128;
+    match available_memory_bytes() {
+        Some(available) if bytes > available => Err(Error::OutOfMemory { bytes }),
+        _ => Ok(()),
+    }
+}
+
+fn available_memory_bytes() -> Option<u128> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let field = |name: &str| -> Option<u128> {
+        let line = meminfo.lines().find(|line| line.starts_with(name))?;
+        let kib: u128 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    };
+    Some(field("MemAvailable:")? + field("SwapFree:").unwrap_or(0))
 }
 
 /// Asks the allocator for `len` f64s and gives them straight back: a refusal becomes
