@@ -108,13 +108,12 @@ fn matmul_arrays(a: &ArrayD<f64>, b: &ArrayD<f64>) -> Result<ArrayD<f64>> {
     Ok(out)
 }
 
-/// `x` with its last two axes swapped (a vector stays as it is).
-fn transposed(x: &ArrayD<f64>) -> ArrayD<f64> {
-    let mut view = x.view();
+/// `x` with its last two axes swapped (a vector stays as it is), as a new array.
+fn transposed(mut x: ArrayViewD<'_, f64>) -> ArrayD<f64> {
     if x.ndim() >= 2 {
-        view.swap_axes(x.ndim() - 2, x.ndim() - 1);
+        x.swap_axes(x.ndim() - 2, x.ndim() - 1);
     }
-    view.to_owned()
+    x.to_owned()
 }
 
 impl Tensor {
@@ -161,46 +160,54 @@ impl Tensor {
 /// d(a @ b): `grad @ b.T` for `a` and `a.T @ grad` for `b`, each summed back
 /// over broadcast batch dimensions and promoted vector axes.
 pub(crate) fn backward_matmul(a: &Tensor, b: &Tensor, grad: &ArrayD<f64>) {
-    let (x, y) = (a.data().clone(), b.data().clone());
     // Work in the promoted (at least 2-D) shapes, then drop the promotions.
-    let x2 = if x.ndim() == 1 {
-        x.clone().insert_axis(Axis(0))
-    } else {
-        x.clone()
-    };
-    let y2 = if y.ndim() == 1 {
-        y.clone().insert_axis(Axis(1))
-    } else {
-        y.clone()
-    };
     let mut g = grad.clone();
-    if y.ndim() == 1 {
+    let (a_ndim, b_ndim) = (a.ndim(), b.ndim());
+    if b_ndim == 1 {
         let end = g.ndim();
         g = g.insert_axis(Axis(end));
     }
-    if x.ndim() == 1 {
+    if a_ndim == 1 {
         let row_axis = g.ndim() - 1;
         g = g.insert_axis(Axis(row_axis));
     }
-    if a.requires_grad() {
-        if let Ok(delta) = matmul_arrays(&g, &transposed(&y2)) {
-            let delta = reduce_to_shape(delta, x2.shape());
-            a.accumulate_grad(
-                delta
-                    .into_shape_with_order(IxDyn(x.shape()))
-                    .expect("same size"),
-            );
-        }
+    // Both deltas are computed while the operands are borrowed, and added after:
+    // `a` and `b` may be one tensor (`t @ t`).
+    let (delta_a, delta_b) = {
+        let (x, y) = (a.data(), b.data());
+        let (x2, y2) = (promoted(&x, 0), promoted(&y, 1));
+        let back_to = |delta: ArrayD<f64>, promoted: &[usize], shape: &[usize]| {
+            reduce_to_shape(delta, promoted)
+                .into_shape_with_order(IxDyn(shape))
+                .expect("same size")
+        };
+        let delta_a = a
+            .requires_grad()
+            .then(|| matmul_arrays(&g, &transposed(y2.view())).ok())
+            .flatten()
+            .map(|delta| back_to(delta, x2.shape(), x.shape()));
+        let delta_b = b
+            .requires_grad()
+            .then(|| matmul_arrays(&transposed(x2.view()), &g).ok())
+            .flatten()
+            .map(|delta| back_to(delta, y2.shape(), y.shape()));
+        (delta_a, delta_b)
+    };
+    if let Some(delta) = delta_a {
+        a.accumulate_grad(delta);
     }
-    if b.requires_grad() {
-        if let Ok(delta) = matmul_arrays(&transposed(&x2), &g) {
-            let delta = reduce_to_shape(delta, y2.shape());
-            b.accumulate_grad(
-                delta
-                    .into_shape_with_order(IxDyn(y.shape()))
-                    .expect("same size"),
-            );
-        }
+    if let Some(delta) = delta_b {
+        b.accumulate_grad(delta);
+    }
+}
+
+/// `x` viewed with at least two dimensions: a vector gets a new axis at `axis`
+/// (0: a row, 1: a column), as numpy's matmul promotes it.
+fn promoted(x: &ArrayD<f64>, axis: usize) -> ArrayViewD<'_, f64> {
+    if x.ndim() == 1 {
+        x.view().insert_axis(Axis(axis))
+    } else {
+        x.view()
     }
 }
 
