@@ -8,59 +8,51 @@ use pyo3::types::PyList;
 use crate::operand::as_number;
 use crate::value::{type_name, PyValue};
 
+/// One item of a list of Values and numbers, mapped by `of_value` or `of_number`.
+fn value_or_number<T>(
+    item: &Bound<'_, PyAny>,
+    argument: &str,
+    i: usize,
+    of_value: impl FnOnce(&Value) -> T,
+    of_number: impl FnOnce(f64) -> T,
+) -> PyResult<T> {
+    if let Ok(value) = item.cast::<PyValue>() {
+        return Ok(of_value(value.get().value()?));
+    }
+    as_number(item).map(of_number).ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "{argument}[{i}] must be a Value or a real number, got {}",
+            type_name(item)
+        ))
+    })
+}
+
 /// Any iterable of Values and real numbers (numbers become new leaves).
 pub fn values_or_numbers(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Value>> {
-    let iter = items.try_iter().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "{argument} must be a list of Values or numbers, got {}",
-            type_name(items)
-        ))
-    })?;
-    let mut values = Vec::with_capacity(capacity_hint(items)?);
-    for (i, item) in iter.enumerate() {
-        let item = item?;
-        if let Ok(value) = item.cast::<PyValue>() {
-            values.push(value.get().value()?.clone());
-        } else if let Some(number) = as_number(&item) {
-            values.push(Value::new(number));
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "{argument}[{i}] must be a Value or a real number, got {}",
-                type_name(&item)
-            )));
-        }
-    }
-    Ok(values)
+    collect_items(items, argument, "a list of Values or numbers", |i, item| {
+        value_or_number(item, argument, i, Value::clone, Value::new)
+    })
 }
 
 /// An iterable of Values only (parameters to optimise, for instance).
 pub fn values_only(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Value>> {
-    let iter = items.try_iter().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "{argument} must be an iterable of Values, got {}",
-            type_name(items)
-        ))
-    })?;
-    let mut values = Vec::new();
-    for (i, item) in iter.enumerate() {
-        let item = item?;
+    collect_items(items, argument, "an iterable of Values", |i, item| {
         let value = item.cast::<PyValue>().map_err(|_| {
             PyTypeError::new_err(format!(
                 "{argument}[{i}] must be a Value, got {}",
-                type_name(&item)
+                type_name(item)
             ))
         })?;
-        values.push(value.get().value()?.clone());
-    }
-    Ok(values)
+        Ok(value.get().value()?.clone())
+    })
 }
 
-/// The `data` of each item: Values or plain numbers.
+/// The `data` of each item, Values or plain numbers, with no graph node made for a
+/// plain number (targets and metrics only read the numbers).
 pub fn data_of(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<f64>> {
-    Ok(values_or_numbers(items, argument)?
-        .iter()
-        .map(Value::data)
-        .collect())
+    collect_items(items, argument, "a list of Values or numbers", |i, item| {
+        value_or_number(item, argument, i, Value::data, |x| x)
+    })
 }
 
 pub fn value_list<'py>(py: Python<'py>, values: Vec<Value>) -> PyResult<Bound<'py, PyList>> {
@@ -88,16 +80,18 @@ pub fn capacity_hint(items: &Bound<'_, PyAny>) -> PyResult<usize> {
     Ok(len.min(1 << 16))
 }
 
-/// The items of an iterable, each converted by `convert(index, item)`, without
+/// The items of an iterable (`what` it should be, for the error), each converted by
+/// `convert(index, item)`, without
 /// trusting its `len()` (pyo3's `Vec<T>` extraction reserves `len()` up front).
 pub fn collect_items<'py, T>(
     items: &Bound<'py, PyAny>,
     argument: &str,
+    what: &str,
     mut convert: impl FnMut(usize, &Bound<'py, PyAny>) -> PyResult<T>,
 ) -> PyResult<Vec<T>> {
     let iter = items.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
-            "{argument} must be a list, got {}",
+            "{argument} must be {what}, got {}",
             type_name(items)
         ))
     })?;

@@ -24,7 +24,7 @@ fn rows(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Vec<Value>>> {
 }
 
 fn class_labels(items: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
-    collect_items(items, "labels", |i, label| {
+    collect_items(items, "labels", "a list", |i, label| {
         let label: i64 = label.extract().map_err(|_| {
             PyTypeError::new_err(format!("labels[{i}] must be an integer class index"))
         })?;

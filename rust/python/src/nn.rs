@@ -71,7 +71,7 @@ impl PyNeuron {
         activation: &str,
         negative_slope: f64,
     ) -> PyResult<Self> {
-        let weights = collect_items(weights, "weights", |i, w| {
+        let weights = collect_items(weights, "weights", "a list", |i, w| {
             w.extract::<f64>()
                 .map_err(|_| PyTypeError::new_err(format!("weights[{i}] must be a float")))
         })?;
@@ -128,7 +128,7 @@ impl PyLayer {
     /// A layer sharing the parameters of `neurons`.
     #[new]
     fn new(neurons: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let neurons = collect_items(neurons, "neurons", |i, n| {
+        let neurons = collect_items(neurons, "neurons", "a list", |i, n| {
             let neuron = n.cast::<PyNeuron>().map_err(|_| {
                 PyTypeError::new_err(format!("neurons[{i}] must be a _core.Neuron"))
             })?;
@@ -189,7 +189,7 @@ impl PyMLP {
     /// An MLP sharing the parameters of `layers`, whose sizes must chain.
     #[new]
     fn new(layers: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let layers = collect_items(layers, "layers", |i, l| {
+        let layers = collect_items(layers, "layers", "a list", |i, l| {
             let layer = l
                 .cast::<PyLayer>()
                 .map_err(|_| PyTypeError::new_err(format!("layers[{i}] must be a _core.Layer")))?;

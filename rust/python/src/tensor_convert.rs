@@ -77,7 +77,7 @@ pub fn shape_argument(args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
     if items.try_iter().is_err() {
         return Err(not_integers()); // a lone float or string, say
     }
-    collect_items(&items, "shape", |_, dim| {
+    collect_items(&items, "shape", "a list", |_, dim| {
         dim.extract::<isize>().map_err(|_| not_integers())
     })
 }
