@@ -211,6 +211,7 @@ MODULE_FUNCTIONS: dict[str, Callable] = {
     "Tensor.rand": Tensor.rand,
     "Tensor.uniform": Tensor.uniform,
     "Tensor.arange": Tensor.arange,
+    "Tensor.from_numpy": Tensor.from_numpy,
     "concatenate": micrograd.concatenate,
     "manual_seed": micrograd.manual_seed,
     "_core.manual_seed": _core.manual_seed,

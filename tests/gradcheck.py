@@ -33,6 +33,7 @@ def assert_tensor_gradients(
     rtol: float = 1e-5,
     atol: float = 1e-7,
     seed: int = 0,
+    from_numpy: bool = False,
 ) -> None:
     """The Tensor engine's gradients of ``op`` at ``arrays`` against central differences.
 
@@ -41,14 +42,15 @@ def assert_tensor_gradients(
     sums correctly over an axis (a transposed or mis-broadcast one) would pass, so
     every output element gets its own factor. The finite differences evaluate the
     same weighted sum in numpy, perturbing one input element at a time.
+    ``from_numpy=True`` makes every leaf with ``Tensor.from_numpy`` (sharing the
+    array's memory) instead of ``Tensor`` (a copy).
     """
     from micrograd import Tensor
 
+    make = Tensor.from_numpy if from_numpy else Tensor
+
     def leaf(array: np.ndarray, requires_grad: bool) -> Any:
-        # A 0-d numpy array comes out of Tensor() with shape (1,) (a known bug, pinned
-        # in test_tensor_api.py); a Python float gives the 0-d tensor these checks need.
-        data = float(array) if array.ndim == 0 else array
-        return Tensor(data, requires_grad=requires_grad)
+        return make(array, requires_grad=requires_grad)
 
     arrays_f64 = [np.array(a, dtype=np.float64) for a in arrays]
     leaves = [leaf(a, True) for a in arrays_f64]

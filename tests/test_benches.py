@@ -28,11 +28,13 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 TENSOR_ENGINE_ROWS = [
     "moons step (batch 20, 2 -> 16 -> 16 -> 1), Tensor vs Value engine",
     "moons step (batch 20, 2 -> 16 -> 16 -> 1), Tensor vs pure Python",
+    "creation from a 1,000,000-float array, Tensor.from_numpy vs Tensor(array) (a copy)",
 ]
 TENSOR_TORCH_ROWS = [
     "moons step (batch 20, 2 -> 16 -> 16 -> 1), Tensor vs PyTorch",
     "housing (506 x 13 -> 8 -> 1), 20 steps, Tensor vs PyTorch",
     "GEMM-bound step (batch 64, 64 -> 64 -> 10), Tensor vs PyTorch",
+    "creation from a 1,000,000-float array, Tensor.from_numpy vs torch.from_numpy",
 ]
 OPS_ROWS = [
     "`a + b`",

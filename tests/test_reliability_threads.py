@@ -187,7 +187,16 @@ TENSOR_MEMBERS: dict[str, Callable[[Tensor], object]] = {
 # Members that make new objects and touch no existing one: no owner to check.
 STATIC_MEMBERS = {
     _core.Value: set(),
-    _core.Tensor: {"arange", "ones", "zeros", "rand", "randn", "uniform", "__array_ufunc__"},
+    _core.Tensor: {
+        "arange",
+        "ones",
+        "zeros",
+        "rand",
+        "randn",
+        "uniform",
+        "from_numpy",  # its thread test: test_a_shared_tensor_made_on_another_thread_...
+        "__array_ufunc__",
+    },
     _core.Neuron: set(),
     _core.Layer: set(),
     _core.MLP: set(),
@@ -344,6 +353,19 @@ def test_a_graph_dropped_on_another_thread_is_freed():
     # 20 moons losses built on worker threads and dropped on the main thread (about
     # 120 MB if leaked) against the same built and dropped on the worker.
     assert rss_growth_mb("cross") < rss_growth_mb("same") + 30
+
+
+def test_a_shared_tensor_made_on_another_thread_is_refused_here_and_releases_its_array():
+    array = np.ones(3)
+    before = sys.getrefcount(array)
+    outcome = run_in_thread(lambda: Tensor.from_numpy(array, requires_grad=True) * 2)
+    made_there = outcome["result"]
+    with pytest.raises(RuntimeError, match="thread"):
+        made_there.sum()
+    assert sys.getrefcount(array) > before  # the graph holds the array
+    del made_there, outcome  # the last reference goes on this thread
+    gc.collect()
+    assert sys.getrefcount(array) == before
 
 
 def test_objects_made_in_a_finished_thread_are_refused_in_every_later_thread():

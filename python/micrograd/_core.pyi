@@ -203,7 +203,19 @@ ArrayLike = npt.ArrayLike
 class Tensor:
     """An n-dimensional float64 array that records its ops for ``backward()``."""
 
-    def __init__(self, data: ArrayLike, requires_grad: bool = False) -> None: ...
+    def __init__(self, data: ArrayLike, requires_grad: bool = False) -> None:
+        """A leaf holding a float64 copy of ``data`` (nested lists, a number, any
+        array-like), as ``torch.tensor``; ``Tensor.from_numpy`` shares instead."""
+    @staticmethod
+    def from_numpy(array: npt.NDArray[np.float64], requires_grad: bool = False) -> Tensor:
+        """A leaf over ``array``'s own memory, without a copy, as ``torch.from_numpy``.
+
+        Changes to the array show in the tensor, and in-place updates of the tensor
+        (``optimizer.step()``, ``copy_``, ``load_state_dict``) write into the array.
+        The array must be float64 in native byte order, C-contiguous, aligned and
+        writeable; any other raises TypeError (a non-array or another dtype) or
+        ValueError (a layout that cannot be shared). ``Tensor(array)`` copies any array.
+        """
     @staticmethod
     def zeros(*shape: int | tuple[int, ...], requires_grad: bool = False) -> Tensor: ...
     @staticmethod

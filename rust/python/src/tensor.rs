@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyTuple};
 
 use crate::errors::to_py;
-use crate::tensor_convert::{float_array, operand, row_indices, shape_argument, sizes};
+use crate::tensor_convert::{float_array, lend_numpy, operand, row_indices, shape_argument, sizes};
 use crate::tensor_functions::with_rng;
 use crate::thread_bound::ThreadBound;
 
@@ -88,6 +88,17 @@ impl PyTensor {
             float_array(data, "data")?,
             requires_grad,
         )))
+    }
+
+    /// A leaf over `array`'s own memory, without a copy, as `torch.from_numpy`:
+    /// changes to the array show in the tensor, and in-place updates of the tensor
+    /// (`optimizer.step()`, `copy_`) write into the array. The array must be
+    /// float64 in native byte order, C-contiguous, aligned and writeable;
+    /// `Tensor(array)` copies any array.
+    #[staticmethod]
+    #[pyo3(signature = (array, requires_grad = false))]
+    fn from_numpy(array: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+        Ok(PyTensor::from(lend_numpy(array, requires_grad)?))
     }
 
     #[staticmethod]

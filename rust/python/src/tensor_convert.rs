@@ -3,7 +3,10 @@
 
 use micrograd_core::Tensor;
 use ndarray::{ArrayD, IxDyn};
-use numpy::PyReadonlyArrayDyn;
+use numpy::{
+    PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyTuple};
@@ -15,7 +18,7 @@ use crate::tensor::PyTensor;
 /// and messages (ragged lists, non-numeric dtypes).
 pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f64>> {
     if let Ok(tensor) = data.cast::<PyTensor>() {
-        return Ok(tensor.get().tensor()?.data().clone());
+        return Ok(tensor.get().tensor()?.data().to_owned());
     }
     if let Ok(float) = data.cast_exact::<PyFloat>() {
         return Ok(ArrayD::from_elem(IxDyn(&[]), float.value()));
@@ -26,6 +29,65 @@ pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f
         .call_method1("as_float_array", (data, argument))?;
     let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
     Ok(array.as_array().to_owned())
+}
+
+/// `Tensor.from_numpy`: a leaf over the array's own memory, as `torch.from_numpy`.
+/// The core reads and writes it in place, so it must be float64 in native byte
+/// order, C-contiguous, aligned and writeable (an optimizer's step writes back).
+/// Any other array is refused with the copying alternative named, rather than
+/// copied, so a tensor made here always shares.
+pub fn lend_numpy(array: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Tensor> {
+    let py = array.py();
+    let untyped = array.cast::<PyUntypedArray>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "from_numpy expects a numpy.ndarray, got {}; Tensor(data) copies any array-like",
+            type_name(array)
+        ))
+    })?;
+    let dtype = untyped.dtype();
+    if !dtype.is_equiv_to(&numpy::dtype::<f64>(py)) {
+        return Err(PyTypeError::new_err(format!(
+            "from_numpy shares memory, so the array must be float64 in native byte order, \
+             got dtype {}; Tensor(array) makes a float64 copy",
+            dtype.str()?
+        )));
+    }
+    let flags = array.getattr("flags")?;
+    let refusal = if !untyped.is_c_contiguous() {
+        Some("is not C-contiguous (a transposed or strided view, say)")
+    } else if !flags.getattr("aligned")?.is_truthy()? {
+        Some("is not aligned")
+    } else if !flags.getattr("writeable")?.is_truthy()? {
+        Some("is read-only (an optimizer's step writes into a shared tensor)")
+    } else {
+        None
+    };
+    if let Some(reason) = refusal {
+        return Err(PyValueError::new_err(format!(
+            "from_numpy cannot share this array: it {reason}; Tensor(array) copies it"
+        )));
+    }
+    let array = untyped.cast::<PyArrayDyn<f64>>()?;
+    let shape = array.shape().to_vec();
+    if array.len() == 0 {
+        // No memory to share; numpy may not even have allocated any.
+        return Ok(Tensor::new(ArrayD::zeros(IxDyn(&shape)), requires_grad));
+    }
+    let owner = Box::new(array.clone().unbind());
+    // SAFETY: checked above: float64, aligned, C-contiguous (so row-major, with
+    // `len` elements from `data()`), writeable and non-empty. The owner reference
+    // keeps the memory alive and unmoved: numpy refuses to resize an array that
+    // other references hold. Python code cannot write it while a tensor method runs,
+    // since tensor methods hold the GIL throughout and call no Python code.
+    Ok(unsafe { Tensor::from_lent(array.data(), &shape, owner, requires_grad) })
+}
+
+fn type_name(object: &Bound<'_, PyAny>) -> String {
+    object
+        .get_type()
+        .name()
+        .map(|name| name.to_string())
+        .unwrap_or_else(|_| "an object".into())
 }
 
 /// The other operand of an arithmetic dunder as a Tensor: a Tensor itself, a

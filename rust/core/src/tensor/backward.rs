@@ -67,7 +67,7 @@ impl Tensor {
         for tensor in order.iter().rev() {
             let node = tensor.0.borrow();
             if let Some(grad) = &node.grad {
-                node.op.propagate(&node.data, grad);
+                node.op.propagate(&node.storage.view(), grad);
             }
         }
         Ok(())

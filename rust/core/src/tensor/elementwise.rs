@@ -1,7 +1,7 @@
 //! Element-by-element ops, with numpy broadcasting for the binary ones: forward
 //! and local derivatives side by side.
 
-use ndarray::{ArrayD, Zip};
+use ndarray::{ArrayD, ArrayViewD, Zip};
 
 use super::node::Tensor;
 use super::op::{any_requires_grad, TensorOp};
@@ -204,7 +204,7 @@ pub(crate) fn backward_binary(
     op: BinaryOp,
     a: &Tensor,
     b: &Tensor,
-    out: &ArrayD<f64>,
+    out: &ArrayViewD<'_, f64>,
     grad: &ArrayD<f64>,
 ) {
     let (wants_a, wants_b) = (a.requires_grad(), b.requires_grad());
@@ -214,8 +214,8 @@ pub(crate) fn backward_binary(
     let (grad_a, grad_b) = {
         let (x, y) = (a.data(), b.data());
         let (x, y) = (
-            broadcast_view(&x, out.shape()),
-            broadcast_view(&y, out.shape()),
+            broadcast_view(&*x, out.shape()),
+            broadcast_view(&*y, out.shape()),
         );
         let mut grad_a = ArrayD::zeros(out.raw_dim());
         let mut grad_b = ArrayD::zeros(out.raw_dim());
@@ -242,7 +242,12 @@ pub(crate) fn backward_binary(
     }
 }
 
-pub(crate) fn backward_unary(op: UnaryOp, a: &Tensor, out: &ArrayD<f64>, grad: &ArrayD<f64>) {
+pub(crate) fn backward_unary(
+    op: UnaryOp,
+    a: &Tensor,
+    out: &ArrayViewD<'_, f64>,
+    grad: &ArrayD<f64>,
+) {
     if !a.requires_grad() {
         return;
     }

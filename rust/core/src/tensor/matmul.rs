@@ -77,7 +77,7 @@ fn as_matrix<'a>(x: &'a ArrayViewD<f64>) -> ArrayView2<'a, f64> {
 
 /// numpy's `matmul`: 1-D operands are promoted to a row (left) or a column
 /// (right) and the promoted axis is dropped from the result.
-fn matmul_arrays(a: &ArrayD<f64>, b: &ArrayD<f64>) -> Result<ArrayD<f64>> {
+fn matmul_arrays(a: &ArrayViewD<'_, f64>, b: &ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
     if a.ndim() == 0 || b.ndim() == 0 {
         return Err(mismatch(
             "matmul (needs at least 1-D operands)",
@@ -183,12 +183,12 @@ pub(crate) fn backward_matmul(a: &Tensor, b: &Tensor, grad: &ArrayD<f64>) {
         };
         let delta_a = a
             .requires_grad()
-            .then(|| matmul_arrays(&g, &transposed(y2.view())).ok())
+            .then(|| matmul_arrays(&g.view(), &transposed(y2.view()).view()).ok())
             .flatten()
             .map(|delta| back_to(delta, x2.shape(), x.shape()));
         let delta_b = b
             .requires_grad()
-            .then(|| matmul_arrays(&transposed(x2.view()), &g).ok())
+            .then(|| matmul_arrays(&transposed(x2.view()).view(), &g.view()).ok())
             .flatten()
             .map(|delta| back_to(delta, y2.shape(), y.shape()));
         (delta_a, delta_b)
@@ -203,7 +203,7 @@ pub(crate) fn backward_matmul(a: &Tensor, b: &Tensor, grad: &ArrayD<f64>) {
 
 /// `x` viewed with at least two dimensions: a vector gets a new axis at `axis`
 /// (0: a row, 1: a column), as numpy's matmul promotes it.
-fn promoted(x: &ArrayD<f64>, axis: usize) -> ArrayViewD<'_, f64> {
+fn promoted<'v>(x: &'v ArrayViewD<'_, f64>, axis: usize) -> ArrayViewD<'v, f64> {
     if x.ndim() == 1 {
         x.view().insert_axis(Axis(axis))
     } else {

@@ -9,6 +9,7 @@ mod node;
 mod op;
 mod reduce;
 mod shape;
+mod storage;
 mod structure;
 
 pub use elementwise::{BinaryOp, UnaryOp};
@@ -17,4 +18,5 @@ pub use node::Tensor;
 pub use op::TensorOp;
 pub use reduce::Reduction;
 pub use shape::{broadcast_shape, ensure_allocatable};
+pub use storage::DataRef;
 pub use structure::Restructure;

@@ -1,6 +1,7 @@
 //! `Tensor`: a shared, mutable node of a graph of n-dimensional float64 arrays.
 
-use std::cell::{Ref, RefCell};
+use std::any::Any;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use ndarray::{ArrayD, IxDyn};
@@ -9,6 +10,7 @@ use rand_distr::{Distribution, StandardNormal, Uniform};
 
 use super::op::TensorOp;
 use super::shape::ensure_allocatable;
+use super::storage::{DataRef, Storage};
 use crate::error::{Error, Result};
 
 /// An n-dimensional float64 array that remembers how it was computed.
@@ -21,7 +23,7 @@ pub struct Tensor(pub(crate) Rc<RefCell<TensorNode>>);
 pub(crate) struct TensorNode {
     /// Never replaced or resized after the node is made (updates write in place):
     /// the Python bindings hand out numpy views of this buffer.
-    pub(crate) data: ArrayD<f64>,
+    pub(crate) storage: Storage,
     pub(crate) grad: Option<ArrayD<f64>>,
     pub(crate) op: TensorOp,
     pub(crate) requires_grad: bool,
@@ -36,13 +38,43 @@ impl Tensor {
     }
 
     pub(crate) fn with_op(data: ArrayD<f64>, op: TensorOp, requires_grad: bool) -> Tensor {
+        Tensor::with_storage(Storage::Owned(data), op, requires_grad)
+    }
+
+    fn with_storage(storage: Storage, op: TensorOp, requires_grad: bool) -> Tensor {
         Tensor(Rc::new(RefCell::new(TensorNode {
-            data,
+            storage,
             grad: None,
             op,
             requires_grad,
             visit_mark: 0,
         })))
+    }
+
+    /// A leaf over memory that `owner` keeps alive (a numpy array's, say), without
+    /// copying it: `owner`'s own changes to the values show in the tensor, and
+    /// writes to the tensor (an optimizer's step, `copy_from`) land in that memory.
+    /// `owner` is dropped with the node.
+    ///
+    /// # Safety
+    /// `ptr` must be non-null and aligned, and point to `shape.iter().product()`
+    /// initialized f64s in row-major order, valid for reads and writes for as long as
+    /// `owner` lives; and nothing else may write them while a method of this tensor,
+    /// or of one computed from it, runs.
+    pub unsafe fn from_lent(
+        ptr: *mut f64,
+        shape: &[usize],
+        owner: Box<dyn Any>,
+        requires_grad: bool,
+    ) -> Tensor {
+        // SAFETY: passed on from the caller.
+        let storage = unsafe { Storage::lent(ptr, shape, owner) };
+        Tensor::with_storage(storage, TensorOp::Leaf, requires_grad)
+    }
+
+    /// Whether the values live in memory lent by another owner (`from_lent`).
+    pub fn is_lent(&self) -> bool {
+        self.0.borrow().storage.is_lent()
     }
 
     /// A leaf from row-major values and a shape.
@@ -123,14 +155,15 @@ impl Tensor {
         Tensor::from_shape_vec(&[count], values, false)
     }
 
-    pub fn data(&self) -> Ref<'_, ArrayD<f64>> {
-        Ref::map(self.0.borrow(), |node| &node.data)
+    /// The values, as a view that holds the node's borrow while it lives.
+    pub fn data(&self) -> DataRef<'_> {
+        DataRef::new(self.0.borrow())
     }
 
     /// Overwrites the values in place (same shape required), as an optimizer does.
     pub fn assign(&self, values: impl IntoIterator<Item = f64>) {
         let mut node = self.0.borrow_mut();
-        for (slot, value) in node.data.iter_mut().zip(values) {
+        for (slot, value) in node.storage.view_mut().iter_mut().zip(values) {
             *slot = value;
         }
     }
@@ -139,14 +172,15 @@ impl Tensor {
     /// `copy_`): whoever holds this tensor, an optimizer say, sees the new values.
     pub fn copy_from(&self, values: &ArrayD<f64>) -> Result<()> {
         let mut node = self.0.borrow_mut();
-        if node.data.shape() != values.shape() {
+        let mut data = node.storage.view_mut();
+        if data.shape() != values.shape() {
             return Err(Error::ShapeMismatch {
                 op: "copy_",
-                left: node.data.shape().to_vec(),
+                left: data.shape().to_vec(),
                 right: values.shape().to_vec(),
             });
         }
-        node.data.assign(values);
+        data.assign(values);
         Ok(())
     }
 
@@ -159,10 +193,11 @@ impl Tensor {
     /// order, to two flat buffers: how optimizers read a tensor parameter.
     pub(crate) fn gather_into(&self, data: &mut Vec<f64>, grad: &mut Vec<f64>) {
         let node = self.0.borrow();
-        data.extend(node.data.iter());
+        let values = node.storage.view();
+        data.extend(values.iter());
         match &node.grad {
             Some(g) => grad.extend(g.iter()),
-            None => grad.extend(std::iter::repeat_n(0.0, node.data.len())),
+            None => grad.extend(std::iter::repeat_n(0.0, values.len())),
         }
     }
 
@@ -186,15 +221,15 @@ impl Tensor {
     }
 
     pub fn shape(&self) -> Vec<usize> {
-        self.0.borrow().data.shape().to_vec()
+        self.data().shape().to_vec()
     }
 
     pub fn ndim(&self) -> usize {
-        self.0.borrow().data.ndim()
+        self.data().ndim()
     }
 
     pub fn len(&self) -> usize {
-        self.0.borrow().data.len()
+        self.data().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -226,14 +261,14 @@ impl Tensor {
 
     /// The single value of a one-element tensor.
     pub fn item(&self) -> Result<f64> {
-        let node = self.0.borrow();
-        if node.data.len() != 1 {
+        let data = self.data();
+        if data.len() != 1 {
             return Err(Error::NotScalar {
                 op: "item()",
-                shape: node.data.shape().to_vec(),
+                shape: data.shape().to_vec(),
             });
         }
-        Ok(node.data.iter().copied().next().unwrap_or(f64::NAN))
+        Ok(data.iter().copied().next().unwrap_or(f64::NAN))
     }
 
     /// A number identifying the node, equal for handles that share it.
@@ -249,7 +284,7 @@ impl Tensor {
         if !node.requires_grad {
             return;
         }
-        let shape = node.data.raw_dim();
+        let shape = node.storage.raw_view().raw_dim();
         let grad = node.grad.get_or_insert_with(|| ArrayD::zeros(shape));
         for (k, &i) in indices.iter().enumerate() {
             let mut target = grad.index_axis_mut(ndarray::Axis(0), i);
@@ -271,7 +306,7 @@ impl Tensor {
 
 impl std::fmt::Debug for Tensor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Tensor({})", self.data())
+        write!(f, "Tensor({})", *self.data())
     }
 }
 

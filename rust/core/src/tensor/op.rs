@@ -1,7 +1,7 @@
 //! How a tensor was made. Each family of ops keeps its forward and its backward
 //! side by side in its own file; `propagate` only dispatches to them.
 
-use ndarray::ArrayD;
+use ndarray::{ArrayD, ArrayViewD};
 
 use super::elementwise::{self, BinaryOp, UnaryOp};
 use super::loss::{self, LossOp};
@@ -23,7 +23,7 @@ pub enum TensorOp {
 
 impl TensorOp {
     /// Adds `grad * d(out)/d(operand)` into each operand that requires grad.
-    pub(crate) fn propagate(&self, out: &ArrayD<f64>, grad: &ArrayD<f64>) {
+    pub(crate) fn propagate(&self, out: &ArrayViewD<'_, f64>, grad: &ArrayD<f64>) {
         match self {
             TensorOp::Leaf => {}
             TensorOp::Binary(op, a, b) => elementwise::backward_binary(*op, a, b, out, grad),

@@ -1,7 +1,7 @@
 //! Reductions along an axis (or over everything) and the softmax family:
 //! forward and backward side by side.
 
-use ndarray::{ArrayD, Axis, IxDyn, Zip};
+use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, IxDyn, Zip};
 
 use super::node::Tensor;
 use super::op::TensorOp;
@@ -43,8 +43,8 @@ fn kept_shape(shape: &[usize], axis: Option<usize>) -> Vec<usize> {
 }
 
 /// Reduces with `fold` (from `init`) over `axis` or everything, keeping the axes.
-fn fold_kept(
-    x: &ArrayD<f64>,
+fn fold_kept<S: Data<Elem = f64>>(
+    x: &ArrayBase<S, IxDyn>,
     axis: Option<usize>,
     init: f64,
     fold: fn(f64, f64) -> f64,
@@ -77,14 +77,21 @@ fn finish(kept: ArrayD<f64>, axis: Option<usize>, keepdims: bool) -> ArrayD<f64>
 }
 
 /// The gradient of a reduced result, with its reduced axes back as size 1.
-fn grad_kept(grad: &ArrayD<f64>, input_shape: &[usize], axis: Option<usize>) -> ArrayD<f64> {
+fn grad_kept<S: Data<Elem = f64>>(
+    grad: &ArrayBase<S, IxDyn>,
+    input_shape: &[usize],
+    axis: Option<usize>,
+) -> ArrayD<f64> {
     grad.to_shape(IxDyn(&kept_shape(input_shape, axis)))
         .map(|g| g.to_owned())
-        .unwrap_or_else(|_| grad.clone())
+        .unwrap_or_else(|_| grad.to_owned())
 }
 
 /// `max(x)` along the axis with `exp(x - max)` summed, for a stable softmax.
-fn shifted_exp_and_sum(x: &ArrayD<f64>, axis: usize) -> (ArrayD<f64>, ArrayD<f64>, ArrayD<f64>) {
+fn shifted_exp_and_sum(
+    x: &ArrayViewD<'_, f64>,
+    axis: usize,
+) -> (ArrayD<f64>, ArrayD<f64>, ArrayD<f64>) {
     let max = fold_kept(x, Some(axis), f64::NEG_INFINITY, f64::max);
     let shifted = x - &max;
     let exp = shifted.mapv(f64::exp);
@@ -149,7 +156,7 @@ impl Tensor {
     pub fn softmax(&self, axis: isize) -> Result<Tensor> {
         let axis = normalize_axis(axis, self.ndim())?;
         if self.is_empty() {
-            let empty = self.data().clone();
+            let empty = self.data().to_owned();
             return Ok(self.reduce(Reduction::Softmax { axis }, empty));
         }
         let (_, exp, sum) = shifted_exp_and_sum(&self.data(), axis);
@@ -160,7 +167,7 @@ impl Tensor {
     pub fn log_softmax(&self, axis: isize) -> Result<Tensor> {
         let axis = normalize_axis(axis, self.ndim())?;
         if self.is_empty() {
-            let empty = self.data().clone();
+            let empty = self.data().to_owned();
             return Ok(self.reduce(Reduction::LogSoftmax { axis }, empty));
         }
         let (shifted, _, sum) = shifted_exp_and_sum(&self.data(), axis);
@@ -184,7 +191,12 @@ fn count_reduced(shape: &[usize], axis: Option<usize>) -> f64 {
     }
 }
 
-pub(crate) fn backward(reduction: &Reduction, a: &Tensor, out: &ArrayD<f64>, grad: &ArrayD<f64>) {
+pub(crate) fn backward(
+    reduction: &Reduction,
+    a: &Tensor,
+    out: &ArrayViewD<'_, f64>,
+    grad: &ArrayD<f64>,
+) {
     if !a.requires_grad() {
         return;
     }

@@ -1,7 +1,7 @@
 //! Shapes: numpy's broadcasting rules, reducing a gradient back to an operand's
 //! shape, and axis arguments that may count from the end.
 
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Zip};
+use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, IxDyn, Zip};
 
 use crate::error::{Error, Result};
 
@@ -39,7 +39,10 @@ fn dim_from_right(shape: &[usize], from_right: usize) -> usize {
 }
 
 /// `a` viewed with the given (compatible) shape.
-pub fn broadcast_view<'a>(a: &'a ArrayD<f64>, shape: &[usize]) -> ArrayViewD<'a, f64> {
+pub fn broadcast_view<'a, S: Data<Elem = f64>>(
+    a: &'a ArrayBase<S, IxDyn>,
+    shape: &[usize],
+) -> ArrayViewD<'a, f64> {
     a.broadcast(IxDyn(shape))
         .expect("broadcast_shape checked the shapes first")
 }
@@ -47,8 +50,8 @@ pub fn broadcast_view<'a>(a: &'a ArrayD<f64>, shape: &[usize]) -> ArrayViewD<'a,
 /// `f(a, b)` element by element, broadcasting the two to a common shape.
 pub fn zip_broadcast(
     op: &'static str,
-    a: &ArrayD<f64>,
-    b: &ArrayD<f64>,
+    a: &ArrayViewD<'_, f64>,
+    b: &ArrayViewD<'_, f64>,
     f: impl Fn(f64, f64) -> f64,
 ) -> Result<ArrayD<f64>> {
     if a.shape() == b.shape() {
