@@ -1,8 +1,8 @@
 //! Optimizers with PyTorch's update equations and defaults.
 //!
 //! Each update rule works on flat slices of parameter data and gradients, so the
-//! same rule serves scalar `Value` parameters (gathered into a buffer) and, later,
-//! dense tensors. Hyper-parameters are checked when an optimizer is made.
+//! same rule serves scalar `Value` parameters and dense tensors alike (both gathered
+//! into one buffer). Hyper-parameters are checked when an optimizer is made.
 
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
@@ -114,7 +114,8 @@ pub struct Adam {
     pub weight_decay: f64,
     pub decoupled_weight_decay: bool,
     pub amsgrad: bool,
-    step: i32,
+    /// Steps taken; u64 so that no run lives long enough to overflow it.
+    step: u64,
     first_moment: Vec<f64>,
     second_moment: Vec<f64>,
     max_second_moment: Vec<f64>,
@@ -155,8 +156,8 @@ impl UpdateRule for Adam {
             self.max_second_moment = vec![0.0; data.len()];
         }
         self.step += 1;
-        let bias_correction1 = 1.0 - self.beta1.powi(self.step);
-        let bias_correction2 = 1.0 - self.beta2.powi(self.step);
+        let bias_correction1 = 1.0 - self.beta1.powf(self.step as f64);
+        let bias_correction2 = 1.0 - self.beta2.powf(self.step as f64);
         for i in 0..data.len() {
             let mut g = grad[i];
             if self.decoupled_weight_decay {
@@ -254,7 +255,8 @@ pub struct Adagrad {
     pub weight_decay: f64,
     pub initial_accumulator_value: f64,
     pub eps: f64,
-    step: i32,
+    /// Steps taken; u64 so that no run lives long enough to overflow it.
+    step: u64,
     sum_of_squares: Vec<f64>,
 }
 
@@ -286,7 +288,7 @@ impl UpdateRule for Adagrad {
             self.sum_of_squares = vec![self.initial_accumulator_value; data.len()];
         }
         self.step += 1;
-        let clr = lr / (1.0 + f64::from(self.step - 1) * self.lr_decay);
+        let clr = lr / (1.0 + (self.step - 1) as f64 * self.lr_decay);
         for i in 0..data.len() {
             let g = grad[i] + self.weight_decay * data[i];
             let sum = &mut self.sum_of_squares[i];
@@ -397,5 +399,42 @@ fn check_unit_interval(name: &'static str, got: f64) -> Result<()> {
             got,
             expected: "in [0, 1)",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Step counts past i32::MAX (a counter that wrapped there made the bias
+    /// corrections nonsense): Adam's first update after 2^32 steps moves each weight
+    /// by lr * m / (sqrt(v) + eps) with both corrections 1 and fresh moments.
+    #[test]
+    fn step_counts_beyond_i32_keep_the_update_rules_finite_and_exact() {
+        let mut adam = Adam::new((0.9, 0.999), 1e-8, 0.0, false, false).unwrap();
+        let mut data = [1.0];
+        adam.update(0.1, &mut data, &[0.0]); // allocates the moments
+        adam.step = u64::from(u32::MAX);
+        adam.update(0.1, &mut data, &[2.0]);
+        let (m, v) = (0.1 * 2.0, 0.001 * 4.0);
+        let expected = 1.0 - 0.1 * m / (f64::sqrt(v) + 1e-8);
+        assert!(
+            (data[0] - expected).abs() < 1e-12,
+            "{} vs {expected}",
+            data[0]
+        );
+
+        let mut adagrad = Adagrad::new(0.5, 0.0, 0.0, 1e-10).unwrap();
+        let mut data = [1.0];
+        adagrad.update(1.0, &mut data, &[0.0]);
+        adagrad.step = u64::from(u32::MAX);
+        adagrad.update(1.0, &mut data, &[3.0]);
+        let clr = 1.0 / (1.0 + f64::from(u32::MAX) * 0.5);
+        let expected = 1.0 - clr * 3.0 / (3.0 + 1e-10);
+        assert!(
+            (data[0] - expected).abs() < 1e-15,
+            "{} vs {expected}",
+            data[0]
+        );
     }
 }
