@@ -8,6 +8,7 @@ import pytest
 
 import micrograd
 from micrograd import MLP, Value
+from micrograd.nn import Linear, Sequential
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu", "linear"])
@@ -118,6 +119,19 @@ def test_load_state_dict_round_trips_and_checks_names_and_shapes():
         target.load_state_dict({**state, "layers.0.weight": np.zeros((2, 4))})
     with pytest.raises(ValueError, match="unexpected"):
         target.load_state_dict({**state, "layers.9.weight": np.zeros(1)})
+
+
+@pytest.mark.parametrize("make", [lambda: MLP(2, [4, 1]), lambda: Sequential(Linear(2, 4))])
+def test_load_state_dict_refuses_complex_and_string_arrays_and_loads_nothing(make):
+    model = make()
+    state = model.state_dict()
+    before = [p.numpy().copy() if hasattr(p, "numpy") else p.data for p in model.parameters()]
+    name = "layers.0.weight"
+    for bad, words in [(state[name] + 1j, "complex"), (state[name].astype(str), "<U")]:
+        with pytest.raises(TypeError, match=rf"state_dict\['{name}'\].*{words}"):
+            model.load_state_dict({**state, name: bad})
+    after = [p.numpy().copy() if hasattr(p, "numpy") else p.data for p in model.parameters()]
+    assert all(np.array_equal(b, a) for b, a in zip(before, after))
 
 
 def test_save_and_load_round_trip_through_a_file(tmp_path):

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._convert import as_float_array
+
 
 def checked_arrays(
     expected: Mapping[str, tuple[int, ...]], state: Mapping[str, object]
@@ -20,12 +22,14 @@ def checked_arrays(
         )
     arrays = {}
     for name, shape in expected.items():
+        argument = f"state_dict[{name!r}]"
         try:
-            array = np.asarray(state[name], dtype=np.float64)
+            # Real numbers only: a complex array would lose its imaginary part.
+            array = as_float_array(state[name], argument)
         # OverflowError: an int beyond float range; SystemError and UnicodeError:
-        # numpy converting strings with invalid code points.
-        except (TypeError, ValueError, OverflowError, SystemError, UnicodeError) as error:
-            raise TypeError(f"state_dict[{name!r}] must be numeric: {error}") from None
+        # numpy reading strings with invalid code points.
+        except (OverflowError, SystemError, UnicodeError) as error:
+            raise TypeError(f"{argument} must be numeric: {error}") from None
         if array.shape != tuple(shape):
             raise ValueError(f"state_dict[{name!r}] has shape {array.shape}, expected {shape}")
         arrays[name] = array
