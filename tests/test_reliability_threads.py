@@ -368,6 +368,19 @@ def test_a_shared_tensor_made_on_another_thread_is_refused_here_and_releases_its
     assert sys.getrefcount(array) == before
 
 
+def test_unseeded_draws_on_every_thread_follow_one_process_wide_manual_seed():
+    micrograd.manual_seed(5)
+    expected = [Tensor.randn(3).tolist(), Tensor.randn(3).tolist(), Linear(2, 2).weight.tolist()]
+    micrograd.manual_seed(5)
+    on_a_worker = run_in_thread(lambda: Tensor.randn(3).tolist())["result"]
+    here = Tensor.randn(3).tolist()
+    on_another_worker = run_in_thread(lambda: Linear(2, 2).weight.tolist())["result"]
+    # One stream, shared: the worker continues where the seed left it, and the
+    # draws after it are new numbers, not a replay of the worker's.
+    assert [on_a_worker, here, on_another_worker] == expected
+    assert on_a_worker != here
+
+
 def test_objects_made_in_a_finished_thread_are_refused_in_every_later_thread():
     # Rust thread ids are never reused, even when the OS reuses a dead thread's id.
     made = run_in_thread(

@@ -1,7 +1,7 @@
 //! Module-level Tensor functions: the random generator behind unseeded draws,
 //! the fused `linear` layer and `concatenate`.
 
-use std::cell::RefCell;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use micrograd_core::Tensor;
 use pyo3::exceptions::PyTypeError;
@@ -13,21 +13,30 @@ use crate::tensor::{wrap, PyTensor};
 use crate::tensor_convert::operand;
 use crate::value::type_name;
 
-thread_local! {
-    /// Where `randn`/`rand` draw from when no seed is given; `manual_seed` resets it.
-    static GLOBAL_RNG: RefCell<StdRng> = RefCell::new(StdRng::seed_from_u64(0x5eed));
+/// Where `randn`/`rand` draw from when no seed is given; `manual_seed` resets it.
+/// One generator for the whole process, as PyTorch's default generator and Python's
+/// `random` are: every thread follows `manual_seed`, and threads that draw without
+/// a seed get different numbers.
+static GLOBAL_RNG: LazyLock<Mutex<StdRng>> =
+    LazyLock::new(|| Mutex::new(StdRng::seed_from_u64(0x5eed)));
+
+fn global_rng() -> std::sync::MutexGuard<'static, StdRng> {
+    // A draw cannot leave the generator half-updated, so a poisoned lock is still
+    // a good generator (and a panic here would reach Python).
+    GLOBAL_RNG.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Seeds the generator behind `Tensor.randn` and `Tensor.rand`.
 #[pyfunction]
 pub fn manual_seed(seed: u64) {
-    GLOBAL_RNG.with(|rng| *rng.borrow_mut() = StdRng::seed_from_u64(seed));
+    *global_rng() = StdRng::seed_from_u64(seed);
 }
 
 pub fn with_rng<T>(seed: Option<u64>, draw: impl FnOnce(&mut StdRng) -> T) -> T {
     match seed {
         Some(seed) => draw(&mut StdRng::seed_from_u64(seed)),
-        None => GLOBAL_RNG.with(|rng| draw(&mut rng.borrow_mut())),
+        // Callers hold the GIL, so the lock is never contended.
+        None => draw(&mut global_rng()),
     }
 }
 
