@@ -1,11 +1,13 @@
 """Optimizers: first steps against values worked out by hand, PyTorch's defaults,
-schedules through `lr`, and bad hyper-parameters."""
+schedules through `lr`, bad hyper-parameters, and tensors without a gradient (skipped,
+as PyTorch skips them)."""
 
 import math
 
+import numpy as np
 import pytest
 
-from micrograd import MLP, Value
+from micrograd import MLP, Tensor, Value
 from micrograd.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 
@@ -178,3 +180,82 @@ def test_optimizers_agree_with_pytorch():
             opt.step()
             expected.append(p.item())
         assert run(ours, grads, **kwargs) == pytest.approx(expected, rel=1e-10), ours.__name__
+
+
+# ---------------------------------------------------------------- tensors without a gradient
+
+ALL_OPTIMIZERS_WITH_STATE = [
+    (SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1}),
+    (Adam, {"lr": 0.1, "weight_decay": 0.1}),
+    (AdamW, {"lr": 0.1, "weight_decay": 0.1}),
+    (RMSprop, {"lr": 0.1, "momentum": 0.5, "weight_decay": 0.1}),
+    (Adagrad, {"lr": 0.1, "weight_decay": 0.1}),
+]
+
+
+def step_tensors(optimizer_class, kwargs, grads_per_step):
+    """Two tensor parameters stepped with the given gradients, None meaning no
+    gradient that step; returns their values after each step."""
+    params = [Tensor([1.0, -2.0], requires_grad=True), Tensor([0.5], requires_grad=True)]
+    opt = optimizer_class(params, **kwargs)
+    trajectory = []
+    for grads in grads_per_step:
+        opt.zero_grad()
+        for p, g in zip(params, grads):
+            p.grad = None if g is None else np.array(g)
+        opt.step()
+        trajectory.append([p.tolist() for p in params])
+    return trajectory
+
+
+@pytest.mark.parametrize("optimizer_class, kwargs", ALL_OPTIMIZERS_WITH_STATE)
+def test_a_tensor_without_a_gradient_is_skipped_like_pytorch(optimizer_class, kwargs):
+    # A frozen or unused layer: no gradient, so no weight decay and no momentum either.
+    trajectory = step_tensors(optimizer_class, kwargs, [([0.5, 0.5], None)] * 3)
+    assert all(second == [0.5] for _, second in trajectory)
+    assert trajectory[-1][0] != [1.0, -2.0]
+
+
+@pytest.mark.parametrize("optimizer_class, kwargs", ALL_OPTIMIZERS_WITH_STATE)
+def test_a_tensor_skipped_for_a_step_resumes_its_own_state(optimizer_class, kwargs):
+    # The second parameter misses step 2; its steps 1 and 3 must be exactly the first
+    # two steps of a parameter stepped alone (its own step count and moments).
+    gapped = step_tensors(
+        optimizer_class, kwargs, [([1.0, 1.0], [0.3]), ([1.0, 1.0], None), ([1.0, 1.0], [-0.7])]
+    )
+    alone = step_tensors(optimizer_class, kwargs, [([1.0, 1.0], [0.3]), ([1.0, 1.0], [-0.7])])
+    assert gapped[1][1] == gapped[0][1]
+    assert gapped[2][1] == alone[1][1]
+
+
+def test_skipping_tensors_agrees_with_pytorch():
+    torch = pytest.importorskip("torch")
+    theirs = {
+        SGD: torch.optim.SGD,
+        Adam: torch.optim.Adam,
+        AdamW: torch.optim.AdamW,
+        RMSprop: torch.optim.RMSprop,
+        Adagrad: torch.optim.Adagrad,
+    }
+    schedule = [([0.5, -0.2], [0.3]), ([0.1, 0.4], None), (None, [-0.7]), ([0.2, 0.2], [0.1])]
+    for ours, kwargs in ALL_OPTIMIZERS_WITH_STATE:
+        params = [
+            torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True),
+            torch.tensor([0.5], dtype=torch.float64, requires_grad=True),
+        ]
+        opt = theirs[ours](params, **kwargs)
+        expected = []
+        for grads in schedule:
+            opt.zero_grad()
+            for p, g in zip(params, grads):
+                p.grad = None if g is None else torch.tensor(g, dtype=torch.float64)
+            opt.step()
+            expected.append([p.tolist() for p in params])
+        got = step_tensors(ours, kwargs, schedule)
+        np.testing.assert_allclose(
+            [x for step in got for p in step for x in p],
+            [x for step in expected for p in step for x in p],
+            rtol=1e-12,
+            atol=1e-15,
+            err_msg=ours.__name__,
+        )

@@ -50,3 +50,40 @@ fn invalid_hyper_parameters_are_errors() {
     assert!(opt.set_lr(f64::NAN).is_err());
     assert_eq!(opt.lr(), 0.1);
 }
+
+fn tensor(shape: &[usize], values: Vec<f64>) -> micrograd_core::Tensor {
+    micrograd_core::Tensor::from_shape_vec(shape, values, true).unwrap()
+}
+
+#[test]
+fn a_tensor_without_a_gradient_is_skipped_even_by_weight_decay_and_momentum() {
+    let (used, frozen) = (tensor(&[2], vec![1.0, 2.0]), tensor(&[1], vec![3.0]));
+    let rule = Sgd::new(0.9, 0.0, 0.5, false).unwrap();
+    let params = vec![used.clone().into(), frozen.clone().into()];
+    let mut opt = Optimizer::new(params, 0.1, Box::new(rule)).unwrap();
+    for _ in 0..3 {
+        opt.zero_grad();
+        used.sum(None, false).unwrap().backward().unwrap();
+        opt.step();
+    }
+    assert_eq!(
+        frozen.data().to_owned().into_raw_vec_and_offset().0,
+        vec![3.0]
+    );
+    assert!(used.data().iter().all(|&x| x < 1.9));
+}
+
+#[test]
+fn a_gradient_in_another_memory_order_updates_the_right_elements() {
+    use ndarray::{ArrayD, IxDyn, ShapeBuilder};
+    let w = tensor(&[2, 3], vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    let values = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let column_major = ArrayD::from_shape_vec(IxDyn(&[2, 3]).f(), values).unwrap();
+    assert!(!column_major.is_standard_layout());
+    w.set_grad(Some(column_major.clone())).unwrap();
+    let before = w.data().to_owned();
+    let rule = Sgd::new(0.0, 0.0, 0.0, false).unwrap();
+    let mut opt = Optimizer::new(vec![w.clone().into()], 0.5, Box::new(rule)).unwrap();
+    opt.step();
+    assert_eq!(*w.data(), before - column_major * 0.5);
+}

@@ -160,14 +160,6 @@ impl Tensor {
         DataRef::new(self.0.borrow())
     }
 
-    /// Overwrites the values in place (same shape required), as an optimizer does.
-    pub fn assign(&self, values: impl IntoIterator<Item = f64>) {
-        let mut node = self.0.borrow_mut();
-        for (slot, value) in node.storage.view_mut().iter_mut().zip(values) {
-            *slot = value;
-        }
-    }
-
     /// Overwrites the values in place with `values` of the same shape (PyTorch's
     /// `copy_`): whoever holds this tensor, an optimizer say, sees the new values.
     pub fn copy_from(&self, values: &ArrayD<f64>) -> Result<()> {
@@ -189,16 +181,30 @@ impl Tensor {
         self.0.borrow().grad.clone()
     }
 
-    /// Appends the values and the gradient (zeros when there is none), in row-major
-    /// order, to two flat buffers: how optimizers read a tensor parameter.
-    pub(crate) fn gather_into(&self, data: &mut Vec<f64>, grad: &mut Vec<f64>) {
-        let node = self.0.borrow();
-        let values = node.storage.view();
-        data.extend(values.iter());
-        match &node.grad {
-            Some(g) => grad.extend(g.iter()),
-            None => grad.extend(std::iter::repeat_n(0.0, values.len())),
+    /// How an optimizer updates a tensor parameter: `update` gets the values (to
+    /// change in place) and the gradient as flat row-major slices. Without a gradient
+    /// nothing is called and false is returned (PyTorch skips such a parameter).
+    pub(crate) fn update_from_grad(&self, update: impl FnOnce(&mut [f64], &[f64])) -> bool {
+        let mut node = self.0.borrow_mut();
+        let node = &mut *node;
+        let Some(grad) = &node.grad else {
+            return false;
+        };
+        let mut data = node.storage.view_mut();
+        match (data.as_slice_mut(), grad.as_slice()) {
+            (Some(data), Some(grad)) => update(data, grad),
+            _ => {
+                // A gradient in another memory order (made through a transpose, say):
+                // row-major copies for the rule, then the values written back.
+                let mut values: Vec<f64> = data.iter().copied().collect();
+                let grads: Vec<f64> = grad.iter().copied().collect();
+                update(&mut values, &grads);
+                for (slot, value) in data.iter_mut().zip(values) {
+                    *slot = value;
+                }
+            }
         }
+        true
     }
 
     /// Forgets the gradient (PyTorch's `grad = None`).
