@@ -26,11 +26,12 @@ class Optimizer:
         self._core = core
 
     def step(self) -> None:
-        """Updates every parameter once from its current ``grad``."""
+        """Updates every parameter once from its current ``grad``; a Tensor whose
+        ``grad`` is None is skipped, as in PyTorch (no decay, no momentum)."""
         self._core.step()
 
     def zero_grad(self) -> None:
-        """Sets every parameter's ``grad`` to 0."""
+        """Sets every Value parameter's ``grad`` to 0 and every Tensor's to None."""
         self._core.zero_grad()
 
     @property

@@ -13,6 +13,7 @@ use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyTuple};
 
 use crate::convert::collect_items;
 use crate::tensor::PyTensor;
+use crate::value::type_name;
 
 /// Any array-like as a float64 array, through `micrograd._convert` for the rules
 /// and messages (ragged lists, non-numeric dtypes).
@@ -80,14 +81,6 @@ pub fn lend_numpy(array: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Ten
     // other references hold. Python code cannot write it while a tensor method runs,
     // since tensor methods hold the GIL throughout and call no Python code.
     Ok(unsafe { Tensor::from_lent(array.data(), &shape, owner, requires_grad) })
-}
-
-fn type_name(object: &Bound<'_, PyAny>) -> String {
-    object
-        .get_type()
-        .name()
-        .map(|name| name.to_string())
-        .unwrap_or_else(|_| "an object".into())
 }
 
 /// The other operand of an arithmetic dunder as a Tensor: a Tensor itself, a
