@@ -154,7 +154,7 @@ def argmax_accuracy(outputs: Iterable[Scores], labels: Iterable[int] | npt.Array
     """Fraction of rows whose largest output is at the label's index."""
 
 class Optimizer:
-    """An update rule over a fixed list of Values; see ``micrograd.optim``."""
+    """An update rule over a fixed list of Values and Tensors; see ``micrograd.optim``."""
 
     @staticmethod
     def sgd(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from micrograd import _core
-from micrograd._core import Value
+from micrograd._core import Tensor, Value
 
 
 class Optimizer:
@@ -51,7 +51,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Iterable[Value | Tensor],
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
@@ -69,7 +69,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Iterable[Value | Tensor],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -87,7 +87,7 @@ class AdamW(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Iterable[Value | Tensor],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -104,7 +104,7 @@ class RMSprop(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Iterable[Value | Tensor],
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
@@ -123,7 +123,7 @@ class Adagrad(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value],
+        params: Iterable[Value | Tensor],
         lr: float = 1e-2,
         lr_decay: float = 0.0,
         weight_decay: float = 0.0,
