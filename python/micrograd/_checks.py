@@ -11,18 +11,24 @@ import numpy as np
 BYTES_PER_PARAMETER = 128
 
 
-def positive_int(name: str, value: object) -> int:
-    """``value`` as an int >= 1 (numpy integers welcome), or a TypeError/ValueError
-    naming ``name``."""
+def int_at_least(name: str, value: object, minimum: int, *, kind: str, bound: str) -> int:
+    """``value`` as an int >= ``minimum`` (numpy integers welcome, bools not), else a
+    TypeError "{name} must be {kind}, got <type>" or a ValueError
+    "{name} must be {bound}, got <value>"."""
     if isinstance(value, bool):
-        raise TypeError(f"{name} must be a positive int, got bool")
+        raise TypeError(f"{name} must be {kind}, got bool")
     try:
-        size = operator.index(value)
+        number = operator.index(value)
     except TypeError:
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__}") from None
-    if size < 1:
-        raise ValueError(f"{name} must be a positive int, got {size}")
-    return size
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__}") from None
+    if number < minimum:
+        raise ValueError(f"{name} must be {bound}, got {number}")
+    return number
+
+
+def positive_int(name: str, value: object) -> int:
+    """``value`` as an int >= 1, or a TypeError/ValueError naming ``name``."""
+    return int_at_least(name, value, 1, kind="a positive int", bound="a positive int")
 
 
 def ensure_room_for_parameters(count: int) -> None:

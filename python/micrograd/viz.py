@@ -17,12 +17,12 @@ graph inline (the plain ``repr`` of a Value stays a cheap one-liner).
 
 from __future__ import annotations
 
-import operator
 import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO, Union
 
+from micrograd._checks import int_at_least
 from micrograd._core import Tensor, Value
 from micrograd._dot import build_graph, dot_source, require_dot, run_dot
 from micrograd._labels import inputs
@@ -180,16 +180,8 @@ def _count(name: str, value: object, *, minimum: int, optional: bool = False) ->
     TypeError or ValueError naming the argument."""
     if value is None and optional:
         return None
-    expected = "an int or None" if optional else "an int"
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be {expected}, got bool")
-    try:
-        count = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}") from None
-    if count < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {count}")
-    return count
+    kind = "an int or None" if optional else "an int"
+    return int_at_least(name, value, minimum, kind=kind, bound=f">= {minimum}")
 
 
 __all__ = ["draw_dot", "inputs", "print_tree", "render", "show", "to_dot", "tree"]
