@@ -127,29 +127,15 @@ def tensor_moons(work: Workload) -> Setup:
     return setup
 
 
-def tensor_regression(work: Workload) -> Setup:
+def tensor_sgd(work: Workload, loss_of: Callable) -> Setup:
+    """SGD steps on ``loss_of(model(X), y)``: the housing (MSE) and GEMM (cross-entropy) rows."""
+
     def setup():
         model = tensor_mlp(work.sizes)
         opt = SGD(model.parameters(), lr=LR)
 
         def step():
-            loss = mse_loss(model(work.X), work.y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-
-        return repeated(step, work.steps), work.steps
-
-    return setup
-
-
-def tensor_classifier(work: Workload) -> Setup:
-    def setup():
-        model = tensor_mlp(work.sizes)
-        opt = SGD(model.parameters(), lr=LR)
-
-        def step():
-            loss = cross_entropy(model(work.X), work.y)
+            loss = loss_of(model(work.X), work.y)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -187,7 +173,8 @@ def torch_mlp(sizes: Sequence[int]):
     return torch.nn.Sequential(*layers)
 
 
-def torch_regression(work: Workload) -> Setup:
+def torch_sgd(work: Workload, loss_of: Callable) -> Setup:
+    """PyTorch's twin of ``tensor_sgd``, with ``loss_of`` over torch tensors."""
     import torch
 
     torch.set_num_threads(1)
@@ -198,28 +185,7 @@ def torch_regression(work: Workload) -> Setup:
         opt = torch.optim.SGD(net.parameters(), lr=LR)
 
         def step():
-            loss = torch.nn.functional.mse_loss(net(inputs).squeeze(1), targets)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-
-        return repeated(step, work.steps), work.steps
-
-    return setup
-
-
-def torch_classifier(work: Workload) -> Setup:
-    import torch
-
-    torch.set_num_threads(1)
-    inputs, labels = torch.from_numpy(work.X), torch.from_numpy(work.y)
-
-    def setup():
-        net = torch_mlp(work.sizes)
-        opt = torch.optim.SGD(net.parameters(), lr=LR)
-
-        def step():
-            loss = torch.nn.functional.cross_entropy(net(inputs), labels)
+            loss = loss_of(net(inputs), targets)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -299,14 +265,14 @@ def cases(settings: Settings) -> list[Case]:
         Case(
             f"housing ({len(house.X)} x {arrows(house.sizes)}), {house.steps:,} steps,"
             " Tensor vs PyTorch",
-            tensor_regression(house),
-            torch_regression(house),
+            tensor_sgd(house, mse_loss),
+            torch_sgd(house, lambda out, y: torch.nn.functional.mse_loss(out.squeeze(1), y)),
             HOUSING_TORCH_TARGET,
         ),
         Case(
             f"GEMM-bound step (batch {len(net.X)}, {arrows(net.sizes)}), Tensor vs PyTorch",
-            tensor_classifier(net),
-            torch_classifier(net),
+            tensor_sgd(net, cross_entropy),
+            torch_sgd(net, torch.nn.functional.cross_entropy),
             GEMM_TORCH_TARGET,
         ),
         Case(
