@@ -1,6 +1,6 @@
 """Soak test: thousands of training steps on both engines, checking that memory stays flat.
 
-    python tests/soak/soak.py             # the full run: 10,000 steps per engine, bound 5 %
+    python tests/soak/soak.py             # the full run: 10,000 steps per engine
     python tests/soak/soak.py --quick     # what CI runs: 300 scalar steps, 3,000 Tensor steps
     python tests/soak/soak.py --steps 2000 --engine tensor --json
 
@@ -27,11 +27,22 @@ every step also exercises the ways a long notebook session holds and drops graph
   one optimizer over the union of both parameter lists.
 
 Each engine runs in its own child process, so that its memory baseline is its own.
-Resident memory (``/proc/self/statm``) is sampled fifty times, at the end of a step;
-the run fails when the floor (the lowest sample of the first and of the last quarter
-after a warm-up of a tenth of the steps, at least 50) rose by ``--bound`` percent or
-more, or when Python's allocated blocks grew by more than 1 %. Exit status 0 means
-every check held; the last line of ``--json`` output holds the numbers.
+Memory is sampled fifty times, at the same point of a step (after ``gc.collect()``),
+as two counts the program controls, never as a resident-set size or a time:
+
+- the bytes the extension's Rust code holds allocated
+  (``micrograd._core._allocated_bytes()``: graph nodes, tensor buffers, optimizer
+  state). A leak-free loop comes back to exactly the same count every step, whatever
+  the machine's load, so from the first sample after warm-up (a tenth of the steps,
+  at least 50) to the last it may not grow by even one scalar graph node;
+- Python's allocated blocks (``sys.getallocatedblocks()``), which may grow by at most
+  ``PYTHON_WARMUP_BLOCKS``: the interpreter's own caches keep filling for a while
+  (a few hundred blocks over 10,000 steps), while a leaked Python object per step
+  is thousands over the quick Tensor run.
+
+The resident-set size is reported for people but judges nothing: it moves with the
+allocator's page purging and the machine's paging. Exit status 0 means every check
+held; the last line of ``--json`` output holds the numbers.
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ from collections import deque
 import numpy as np
 
 from micrograd import MLP, Tensor, Value
+from micrograd._core import _allocated_bytes
 from micrograd.datasets import load_moons
 from micrograd.losses import cross_entropy, hinge_loss, l2_penalty
 from micrograd.nn import Layer, Linear, Module, ReLU, Sequential
@@ -58,13 +70,19 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 KEEP = 3  # losses kept alive, with their graphs, across steps
 LEAKED: list = []  # non-empty only under --leak-for-test: then every loss is kept here
 FULL_STEPS = 10_000
-FULL_BOUND = 5.0  # percent, the issue's bound
 QUICK_STEPS = {"value": 300, "tensor": 3_000}
-QUICK_BOUND = 10.0
+# The smallest thing of ours that can leak: one scalar graph node, with its Rc and
+# RefCell headers and its op (benches/memory.py measures 96.5 B per node in a graph).
+NODE_BYTES = 96
+# Python's allocated blocks still rise by a few hundred over the first thousands of
+# steps as the interpreter's caches fill (+0.31 % of ~100,000 in a 10,000-step run);
+# one leaked object per step is 2,700 blocks over the quick Tensor run.
+PYTHON_WARMUP_BLOCKS = 1_000
 
 
 def rss_bytes() -> int:
-    """Resident set size of this process, from /proc/self/statm (Linux)."""
+    """Resident set size of this process, from /proc/self/statm (Linux): reported for
+    people, never judged (it moves with page purging and paging, not only with us)."""
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * PAGE
 
@@ -143,7 +161,7 @@ def value_phase(steps: int, warmup: int) -> dict:
     kept: deque[tuple[Value, float]] = deque(maxlen=KEEP)
     bad_labels = [0, 1, 1, 99]  # 99 is out of range for 2 classes
     logits_rows = X[:4]
-    samples: list[tuple[int, int, int]] = []
+    samples: list[Sample] = []
     start = time.perf_counter()
     for step in range(steps):
         # The main step, with the branch sharing the first layer.
@@ -239,7 +257,7 @@ def tensor_phase(steps: int, warmup: int) -> dict:
     opt = Adam(params, lr=0.01)
     weight_view = first.weight.numpy()  # a live, read-only view of the buffer
     kept: deque[tuple[Tensor, float]] = deque(maxlen=KEEP)
-    samples: list[tuple[int, int, int]] = []
+    samples: list[Sample] = []
     start = time.perf_counter()
     for step in range(steps):
         loss = hinge_loss(model(X), y) + ALPHA * l2_penalty(params)
@@ -306,28 +324,25 @@ def tensor_phase(steps: int, warmup: int) -> dict:
 # ---------------------------------------------------------------- reporting
 
 
-def measure(step: int, steps: int, warmup: int, samples: list[tuple[int, int, int]]) -> None:
+Sample = tuple[int, int, int, int]  # steps done, Rust bytes, Python blocks, RSS
+
+
+def measure(step: int, steps: int, warmup: int, samples: list[Sample]) -> None:
     """Samples memory at the end of a step: always at the same point of the loop (with
     the kept losses alive), so that samples compare like with like."""
     done = step + 1
     if done == warmup or done == steps or done % max(1, steps // 50) == 0:
         gc.collect()
-        samples.append((done, rss_bytes(), sys.getallocatedblocks()))
+        samples.append((done, _allocated_bytes(), sys.getallocatedblocks(), rss_bytes()))
 
 
-def finish(
-    engine: str, steps: int, warmup: int, elapsed: float, samples: list[tuple[int, int, int]]
-) -> dict:
-    """The numbers of one phase. Freed memory goes back to the OS in bursts (mimalloc
-    purges about once a second), so one sample can sit several MB above the live
-    memory: growth is judged on floors, the lowest sample of the first and of the last
-    quarter of the run after warm-up. A leak raises the floor; purge timing does not."""
-    after = [(done, rss, blocks) for done, rss, blocks in samples if done >= warmup]
-    quarter = max(1, len(after) // 4)
-    floor_start = min(rss for _, rss, _ in after[:quarter])
-    floor_end = min(rss for _, rss, _ in after[-quarter:])
-    _, warm_rss, warm_blocks = after[0]
-    _, end_rss, end_blocks = after[-1]
+def finish(engine: str, steps: int, warmup: int, elapsed: float, samples: list[Sample]) -> dict:
+    """The numbers of one phase: growth of each count from the first sample after
+    warm-up to the last, and per step over those steps."""
+    after = [sample for sample in samples if sample[0] >= warmup]
+    (first_done, first_bytes, first_blocks, _), last = after[0], after[-1]
+    last_done, last_bytes, last_blocks, _ = last
+    span = max(1, last_done - first_done)
     mb = 2**20
     return {
         "engine": engine,
@@ -335,31 +350,35 @@ def finish(
         "warmup_steps": warmup,
         "seconds": round(elapsed, 2),
         "ms_per_step": round(1000 * elapsed / steps, 3),
-        "rss_after_warmup_mb": round(warm_rss / mb, 2),
-        "rss_end_mb": round(end_rss / mb, 2),
-        "rss_floor_start_mb": round(floor_start / mb, 2),
-        "rss_floor_end_mb": round(floor_end / mb, 2),
-        "rss_growth_percent": round(100 * (floor_end - floor_start) / floor_start, 2),
-        "rss_end_vs_warmup_percent": round(100 * (end_rss - warm_rss) / warm_rss, 2),
-        "rss_peak_mb": round(max(rss for _, rss, _ in samples) / mb, 2),
-        "python_blocks_after_warmup": warm_blocks,
-        "python_blocks_end": end_blocks,
-        "python_blocks_growth_percent": round(100 * (end_blocks - warm_blocks) / warm_blocks, 3),
-        "rss_samples_mb": [(done, round(rss / mb, 1)) for done, rss, _ in samples],
+        "measured_steps": span,
+        "rust_bytes_after_warmup": first_bytes,
+        "rust_bytes_end": last_bytes,
+        "rust_bytes_growth_per_step": round((last_bytes - first_bytes) / span, 3),
+        "python_blocks_after_warmup": first_blocks,
+        "python_blocks_end": last_blocks,
+        "python_blocks_growth_per_step": round((last_blocks - first_blocks) / span, 3),
+        "rss_end_mb": round(last[3] / mb, 2),
+        "rss_peak_mb": round(max(sample[3] for sample in samples) / mb, 2),
+        "rust_bytes_samples": [(done, rust) for done, rust, _, _ in samples],
     }
 
 
-def judge(result: dict, bound: float) -> list[str]:
+def judge(result: dict) -> list[str]:
+    """Failures: the Rust count grew by a node or more, Python's by more than caches do."""
     failures = []
-    if result["rss_growth_percent"] >= bound:
+    rust_growth = result["rust_bytes_end"] - result["rust_bytes_after_warmup"]
+    if rust_growth >= NODE_BYTES:
         failures.append(
-            f"{result['engine']}: resident memory grew {result['rss_growth_percent']} % "
-            f"after warm-up (bound {bound} %)"
+            f"{result['engine']}: the extension's live memory grew {rust_growth:,} bytes "
+            f"over {result['measured_steps']} steps after warm-up "
+            f"(bound: less than one {NODE_BYTES}-byte graph node)"
         )
-    if result["python_blocks_growth_percent"] > 1.0:
+    python_growth = result["python_blocks_end"] - result["python_blocks_after_warmup"]
+    if python_growth > PYTHON_WARMUP_BLOCKS:
         failures.append(
-            f"{result['engine']}: Python's allocated blocks grew "
-            f"{result['python_blocks_growth_percent']} % after warm-up"
+            f"{result['engine']}: Python's allocated blocks grew by {python_growth:,} "
+            f"over {result['measured_steps']} steps after warm-up "
+            f"(bound {PYTHON_WARMUP_BLOCKS:,})"
         )
     return failures
 
@@ -367,11 +386,12 @@ def judge(result: dict, bound: float) -> list[str]:
 def describe(result: dict) -> str:
     return (
         f"{result['engine']:6s} {result['steps']} steps in {result['seconds']} s "
-        f"({result['ms_per_step']} ms/step); RSS after {result['warmup_steps']} warm-up "
-        f"steps {result['rss_after_warmup_mb']} MB, at the end {result['rss_end_mb']} MB, "
-        f"peak {result['rss_peak_mb']} MB; floor {result['rss_floor_start_mb']} -> "
-        f"{result['rss_floor_end_mb']} MB ({result['rss_growth_percent']:+} %); "
-        f"Python blocks {result['python_blocks_growth_percent']:+} %"
+        f"({result['ms_per_step']} ms/step); Rust live bytes after "
+        f"{result['warmup_steps']} warm-up steps {result['rust_bytes_after_warmup']:,}, "
+        f"at the end {result['rust_bytes_end']:,} "
+        f"({result['rust_bytes_growth_per_step']:+} B/step); Python blocks "
+        f"{result['python_blocks_growth_per_step']:+}/step; RSS at the end "
+        f"{result['rss_end_mb']} MB, peak {result['rss_peak_mb']} MB"
     )
 
 
@@ -402,16 +422,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="for CI: 300 steps of the scalar engine, 3,000 of the (faster) Tensor engine, "
-        f"RSS bound {QUICK_BOUND} %%",
+        help="for CI: 300 steps of the scalar engine, 3,000 of the (faster) Tensor engine",
     )
     parser.add_argument("--engine", choices=["value", "tensor", "both"], default="both")
-    parser.add_argument(
-        "--bound",
-        type=float,
-        help=f"allowed RSS growth after warm-up, percent (default {FULL_BOUND}, "
-        f"{QUICK_BOUND} with --quick)",
-    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)  # child mode
     # Keeps every step's loss alive: the leak the harness's own test must catch.
@@ -419,7 +432,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.steps is not None and args.steps < 2:
         parser.error("--steps must be at least 2")
-    bound = args.bound if args.bound is not None else QUICK_BOUND if args.quick else FULL_BOUND
     engines = ["value", "tensor"] if args.engine == "both" else [args.engine]
 
     def steps_of(engine: str) -> int:
@@ -436,13 +448,13 @@ def main(argv: list[str] | None = None) -> int:
         if "error" in result:
             failures.append(f"{engine}: {result['error']}")
             continue
-        failures += judge(result, bound)
+        failures += judge(result)
         if not args.json:
             print(describe(result))
     for failure in failures:
         print(f"FAIL {failure}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"bound_percent": bound, "results": results, "failures": failures}))
+        print(json.dumps({"results": results, "failures": failures}))
     return 1 if failures else 0
 
 

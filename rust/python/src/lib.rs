@@ -1,6 +1,7 @@
 //! `micrograd._core`: a thin PyO3 layer over `micrograd-core`. Conversion, operand
 //! dispatch and errors live here; the math lives in the core.
 
+mod allocator;
 mod convert;
 mod errors;
 mod losses;
@@ -15,13 +16,14 @@ mod value;
 
 use pyo3::prelude::*;
 
-/// A training step allocates and frees ~65,000 small graph nodes; glibc's malloc
-/// spent about half the step doing that, mimalloc a fraction of it.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::CountingMimalloc = allocator::CountingMimalloc;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // One version for the crate, the wheel and Python: Cargo's (maturin reads it too).
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(allocator::_allocated_bytes, m)?)?;
     m.add_class::<value::PyValue>()?;
     m.add_class::<nn::PyNeuron>()?;
     m.add_class::<nn::PyLayer>()?;
