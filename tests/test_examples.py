@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -210,7 +209,7 @@ def test_moons_adam_png_without_matplotlib_says_what_to_install(tmp_path):
 # ---------------------------------------------------------------- computation_graph --svg
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz program `dot` is missing")
+@pytest.mark.needs_dot
 def test_computation_graph_svg_option_draws_the_neuron(tmp_path):
     path = tmp_path / "graph.svg"
     result = run_example("computation_graph.py", "--svg", str(path), cwd=tmp_path)

@@ -24,8 +24,7 @@ from micrograd.losses import hinge_loss, l2_penalty
 from micrograd.nn import Layer, Module, Neuron
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-HAS_DOT = shutil.which("dot") is not None
-needs_dot = pytest.mark.skipif(not HAS_DOT, reason="the Graphviz program `dot` is not on PATH")
+needs_dot = pytest.mark.needs_dot  # skips, saying how to install it, where dot is missing
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CUT_LINE = re.compile(r"^… ([\d,]+) of ([\d,]+) nodes not shown \(cut by (.+)\)$")
 
