@@ -9,7 +9,7 @@
 """
 
 from micrograd import datasets, losses, metrics, optim, viz
-from micrograd._core import Tensor, Value, concatenate
+from micrograd._core import Tensor, Value, __version__, concatenate
 from micrograd._seeding import initial_seed, manual_seed
 from micrograd.nn import MLP, Layer, Module, Neuron
 from micrograd.serialization import load, save
@@ -32,4 +32,3 @@ __all__ = [
     "save",
     "viz",
 ]
-__version__ = "0.1.0"

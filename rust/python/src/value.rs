@@ -91,6 +91,9 @@ fn call_viz(
     function: &str,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
+    // The thread rule first, so that a wrong thread hears about it whatever the
+    // drawing would have needed (graphviz, IPython, `dot`).
+    value.get().value()?;
     let viz = value.py().import("micrograd.viz")?;
     Ok(viz.getattr(function)?.call((value,), kwargs)?.unbind())
 }
