@@ -9,7 +9,8 @@
 """
 
 from micrograd import datasets, losses, metrics, optim, viz
-from micrograd._core import Tensor, Value, __version__, concatenate
+from micrograd._core import Tensor, Value, concatenate
+from micrograd._core import __version__ as __version__  # re-exported
 from micrograd._seeding import initial_seed, manual_seed
 from micrograd.nn import MLP, Layer, Module, Neuron
 from micrograd.serialization import load, save

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from typing import SupportsIndex
 
 import numpy as np
 
@@ -15,11 +16,12 @@ def int_at_least(name: str, value: object, minimum: int, *, kind: str, bound: st
     """``value`` as an int >= ``minimum`` (numpy integers welcome, bools not), else a
     TypeError "{name} must be {kind}, got <type>" or a ValueError
     "{name} must be {bound}, got <value>"."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be {kind}, got bool")
+    # A bool is an int to operator.index, but never a size or a count here.
+    if isinstance(value, bool) or not isinstance(value, SupportsIndex):
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__}")
     try:
         number = operator.index(value)
-    except TypeError:
+    except TypeError:  # an __index__ that raises or returns a non-int
         raise TypeError(f"{name} must be {kind}, got {type(value).__name__}") from None
     if number < minimum:
         raise ValueError(f"{name} must be {bound}, got {number}")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Union
 
 import numpy as np
+import numpy.typing as npt
 
 from micrograd._dataset import Dataset
 
@@ -87,7 +88,7 @@ def parse_csv(
 
     t = _target_column(target, names, n_columns, source)
     features = [j for j in range(n_columns) if j != t]
-    X = np.empty((len(data), len(features)), dtype=np.float64)
+    X: npt.NDArray[np.float64] = np.empty((len(data), len(features)), dtype=np.float64)
     for i, (line, row) in enumerate(data):
         for k, j in enumerate(features):
             X[i, k] = _parse_number(row[j], source, line, j, names)

@@ -39,7 +39,7 @@ class DotGraph:
     edges: list[tuple[str, str]]  # (from, to)
 
 
-def build_graph(root: Value, precision: int = 4) -> DotGraph:
+def build_graph(root: Value | Tensor, precision: int = 4) -> DotGraph:
     """The DOT nodes and edges of the graph below ``root``, in a fixed order.
 
     Values are named ``v0, v1, ...`` in topological order (operands first, ``root``

@@ -9,21 +9,23 @@ set, so the same graph always gives the same output.
 
 from __future__ import annotations
 
-from micrograd._core import Value
+from collections.abc import Iterator
+
+from micrograd._core import Tensor, Value
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every distinct Value below ``root`` (and ``root``), operands before results.
+def topological_order(root: Value | Tensor) -> list[Value | Tensor]:
+    """Every distinct node below ``root`` (and ``root``), operands before results.
 
     Depth first, operands left to right: each Value appears once, after all the
     Values it was computed from, and ``root`` comes last.
     """
-    order = []
+    order: list[Value | Tensor] = []
     # Keyed by node id, not by the Python object: one node comes back as a new object
     # each time (`operands`), and Tensors do not hash by node.
     visited = {root._node_id}
     # Each frame is a Value and an iterator over its operands still to visit.
-    stack = [(root, iter(root.operands))]
+    stack: list[tuple[Value | Tensor, Iterator[Value | Tensor]]] = [(root, iter(root.operands))]
     while stack:
         node, operands = stack[-1]
         for operand in operands:

@@ -9,7 +9,7 @@ works on any module built the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Union
+from typing import Any, Union
 
 from micrograd._core import Value
 
@@ -18,7 +18,8 @@ Number = Union[int, float]
 
 def name_parameters(module: object, prefix: str = "") -> None:
     """Sets the ``label`` of every parameter of ``module`` after its place in it."""
-    pending = [(module, prefix)]
+    # Any: modules are recognised by their attributes (duck typing), not by class.
+    pending: list[tuple[Any, str]] = [(module, prefix)]
     while pending:
         current, path = pending.pop()
         if hasattr(current, "layers"):

@@ -58,7 +58,8 @@ def render_tree(root: Value, max_depth: int | None, max_nodes: int | None, preci
         for i in range(last, -1, -1):  # pushed in reverse, so popped in operand order
             stack.append((operands[i], inner, LAST if i == last else BRANCH, depth + 1))
 
-    tags = {node: n for n, node in enumerate(sorted(referenced, key=first_line.get), start=1)}
+    by_first_line = sorted(referenced, key=first_line.__getitem__)
+    tags = {node: n for n, node in enumerate(by_first_line, start=1)}
     text = [lead + (f"#{tags[node]} " if node in tags else "") + body for lead, node, body in lines]
     if cut_by_depth or cut_by_count:
         limits = [f"max_depth={max_depth}"] if cut_by_depth else []

@@ -163,7 +163,7 @@ def make_blobs(
     elif stds.shape != (n_centers,):
         raise ValueError(f"cluster_std has {stds.size} values for {n_centers} centers")
     if np.any(stds < 0):
-        raise ValueError(f"cluster_std must be >= 0, got {cluster_std}")
+        raise ValueError(f"cluster_std must be >= 0, got {cluster_std!s}")
 
     rng = generator(seed)
     if center_array is None:
@@ -172,8 +172,8 @@ def make_blobs(
     counts = [n_samples // n_centers] * n_centers
     for i in range(n_samples % n_centers):
         counts[i] += 1
-    X = np.empty((n_samples, n_features), dtype=np.float64)
-    y = np.empty(n_samples, dtype=np.intp)
+    X: npt.NDArray[np.float64] = np.empty((n_samples, n_features), dtype=np.float64)
+    y: npt.NDArray[np.intp] = np.empty(n_samples, dtype=np.intp)
     start = 0
     for i, (count, std) in enumerate(zip(counts, stds)):
         X[start : start + count] = rng.normal(
@@ -371,25 +371,27 @@ def standardize(
         raise ValueError(f"X must be 1-D or 2-D, got shape {X.shape}")
     if (mean is None) != (std is None):
         raise ValueError("pass both mean and std (from an earlier call) or neither")
+    mean_array: np.ndarray
+    std_array: np.ndarray
     if mean is None:
         n = X.shape[0]
         if n == 0:
             raise ValueError("cannot compute mean and std of an empty X")
-        mean = X.mean(axis=0)
+        mean_array = X.mean(axis=0)
         variance = X.var(axis=0)
         # A constant column's computed variance is rounding error, not zero; this
         # bound on that error is the one scikit-learn's StandardScaler uses.
         eps = np.finfo(np.float64).eps
-        constant = variance <= n * eps * variance + (n * mean * eps) ** 2
-        std = np.where(constant, 1.0, np.sqrt(variance))
+        constant = variance <= n * eps * variance + (n * mean_array * eps) ** 2
+        std_array = np.where(constant, 1.0, np.sqrt(variance))
     else:
-        mean = np.asarray(mean, dtype=np.float64)
-        std = np.asarray(std, dtype=np.float64)
-        for name, value in (("mean", mean), ("std", std)):
+        mean_array = np.asarray(mean, dtype=np.float64)
+        std_array = np.asarray(std, dtype=np.float64)
+        for name, value in (("mean", mean_array), ("std", std_array)):
             if value.shape != X.shape[1:]:
                 raise ValueError(
                     f"{name} has shape {value.shape}, expected {X.shape[1:]} for X of shape "
                     f"{X.shape}"
                 )
-        std = np.where(std == 0, 1.0, std)
-    return (X - mean) / std, mean, std
+        std_array = np.where(std_array == 0, 1.0, std_array)
+    return (X - mean_array) / std_array, mean_array, std_array

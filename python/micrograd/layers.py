@@ -8,13 +8,14 @@ activation modules. Each layer's forward is one Rust op on whole arrays.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import numpy as np
 
 from micrograd import _core, _state
 from micrograd._checks import positive_int
-from micrograd._core import Tensor
+from micrograd._core import Tensor, Value
 from micrograd.nn import Module
 
 
@@ -100,9 +101,13 @@ class Sequential(Module):
         self.modules = list(modules)
 
     def __call__(self, x: Tensor | np.ndarray) -> Tensor:
+        # Each output feeds the next module (a Tensor from a Linear layer on); an empty
+        # Sequential returns x as it came.
+        out: Any = x
         for module in self.modules:
-            x = module(x)
-        return x
+            # __init__ checked that every module is callable; Module declares no __call__.
+            out = cast("Callable[[Any], Any]", module)(out)
+        return out
 
     def __getitem__(self, index: int) -> Module:
         return self.modules[index]
@@ -110,7 +115,8 @@ class Sequential(Module):
     def __len__(self) -> int:
         return len(self.modules)
 
-    def parameters(self) -> list[Tensor]:
+    def parameters(self) -> list[Value | Tensor]:
+        # Tensors for Linear layers; any other Module's parameters come through as they are.
         return [p for module in self.modules for p in module.parameters()]
 
     def _linears(self) -> list[Linear]:

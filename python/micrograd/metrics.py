@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -10,7 +11,7 @@ from micrograd import _core
 from micrograd._core import Tensor
 
 
-def accuracy(outputs: Sequence, labels: Sequence) -> float:
+def accuracy(outputs: Iterable[Any] | Tensor, labels: Iterable[Any]) -> float:
     """The fraction of samples classified correctly.
 
     - ``outputs`` one score per sample (Values or numbers) and ``labels`` -1/+1 or
@@ -22,7 +23,7 @@ def accuracy(outputs: Sequence, labels: Sequence) -> float:
     (n, 1), what a one-output model returns) counts as one score per sample.
     """
     if isinstance(outputs, Tensor):
-        outputs = outputs.numpy()
+        return accuracy(outputs.numpy(), labels)
     if isinstance(outputs, np.ndarray):
         if outputs.ndim == 2 and outputs.shape[1] == 1:
             outputs = outputs[:, 0]

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Union
+from typing import TYPE_CHECKING, TypedDict, Union
 
 import numpy as np
 
 from micrograd import _core, _labels, _state, _summary
 from micrograd._checks import ensure_room_for_parameters
 from micrograd._checks import positive_int as _positive_int
-from micrograd._core import Value
+from micrograd._core import Tensor, Value
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs, Unpack
 
 Inputs = Iterable[Union[Value, float]]
 Output = Union[Value, list[Value]]
@@ -41,7 +44,8 @@ class Module:
             else:
                 p.zero_grad()  # a Tensor: its grad becomes None, as in PyTorch
 
-    def parameters(self) -> list[Value]:
+    def parameters(self) -> Sequence[Value | Tensor]:
+        """The Values (scalar modules) or Tensors (``Linear``) that training updates."""
         return []
 
     def name_parameters(self, prefix: str = "") -> Module:
@@ -61,7 +65,7 @@ class Module:
 def _check_activation(name: object, argument: str = "activation") -> str:
     if name not in ACTIVATIONS:
         raise ValueError(f"{argument} must be one of {', '.join(ACTIVATIONS)}; got {name!r}")
-    return name  # type: ignore[return-value]
+    return name
 
 
 class Neuron(Module):
@@ -105,10 +109,18 @@ class Neuron(Module):
         return f"{_NEURON_NAMES[self.activation]}Neuron({self._core.nin})"
 
 
+class _NeuronOptions(TypedDict, total=False):
+    """The keyword arguments a Layer passes on to each Neuron."""
+
+    nonlin: bool
+    activation: str
+    rng: random.Random | None
+
+
 class Layer(Module):
     """``nout`` neurons over the same ``nin`` inputs; keyword arguments go to each Neuron."""
 
-    def __init__(self, nin: int, nout: int, **kwargs: object) -> None:
+    def __init__(self, nin: int, nout: int, **kwargs: Unpack[_NeuronOptions]) -> None:
         nin = _positive_int("nin", nin)
         nout = _positive_int("nout", nout)
         ensure_room_for_parameters((nin + 1) * nout)
@@ -171,7 +183,7 @@ class MLP(Module):
         ]
         self._core = _core.MLP([layer._core for layer in self.layers])
 
-    def __call__(self, x: Inputs | Sequence[Inputs] | np.ndarray) -> Output | list:
+    def __call__(self, x: Inputs | Sequence[Inputs] | np.ndarray) -> Output | list[Output]:
         rows = _as_batch(x)
         if rows is not None:
             return self._core.forward_batch(rows)
@@ -258,7 +270,7 @@ def _as_batch(x: object) -> np.ndarray | None:
     return None
 
 
-def _is_list_of_rows(x: object) -> bool:
+def _is_list_of_rows(x: object) -> TypeIs[Sequence[Inputs]]:
     return (
         isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (list, tuple, np.ndarray))
     )

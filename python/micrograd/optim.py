@@ -14,6 +14,7 @@ update loop runs in Rust.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from micrograd import _core
 from micrograd._core import Tensor, Value
@@ -44,6 +45,12 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr})"
+
+
+def _pair(betas: tuple[float, float]) -> tuple[float, float]:
+    """``betas`` as the tuple the Rust side takes: a list works too, as in PyTorch,
+    and a wrong length is the Rust side's TypeError."""
+    return cast("tuple[float, float]", tuple(betas))
 
 
 class SGD(Optimizer):
@@ -77,7 +84,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         super().__init__(
-            _core.Optimizer.adam(params, lr, tuple(betas), eps, weight_decay, False, amsgrad)
+            _core.Optimizer.adam(params, lr, _pair(betas), eps, weight_decay, False, amsgrad)
         )
 
 
@@ -95,7 +102,7 @@ class AdamW(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         super().__init__(
-            _core.Optimizer.adam(params, lr, tuple(betas), eps, weight_decay, True, amsgrad)
+            _core.Optimizer.adam(params, lr, _pair(betas), eps, weight_decay, True, amsgrad)
         )
 
 

@@ -7,7 +7,7 @@ import json
 import os
 import zipfile
 import zlib
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -24,8 +24,10 @@ def save(model: MLP, path: PathLike) -> None:
     if not isinstance(model, MLP):
         raise TypeError(f"model must be a micrograd.nn.MLP, got {type(model).__name__}")
     config = json.dumps({"format": _FORMAT, **model.config()})
+    # Any: np.savez's stub types **kwds as if they could fill its allow_pickle flag.
+    arrays: dict[str, Any] = {_CONFIG_KEY: np.array(config), **model.state_dict()}
     with open(path, "wb") as file:
-        np.savez(file, **{_CONFIG_KEY: np.array(config)}, **model.state_dict())
+        np.savez(file, **arrays)
 
 
 # What reading a damaged archive can raise, besides FileNotFoundError: zipfile's
@@ -71,7 +73,7 @@ def load(path: PathLike) -> MLP:
     return model
 
 
-def _architecture(source: str, record: np.ndarray) -> dict:
+def _architecture(source: str, record: np.ndarray) -> dict[str, Any]:
     """The constructor arguments in a saved record, checked for type and format."""
     try:
         config = json.loads(str(record))

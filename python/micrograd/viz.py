@@ -172,7 +172,7 @@ def show(root: Value, rankdir: str = "LR", precision: int = 4) -> Any:
 def _rankdir(rankdir: object) -> str:
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
-    return rankdir  # type: ignore[return-value]
+    return rankdir
 
 
 def _count(name: str, value: object, *, minimum: int, optional: bool = False) -> Any:

@@ -358,12 +358,14 @@ impl PyTensor {
         wrap(py, self.tensor()?.max(axis, keepdims))
     }
 
-    #[pyo3(signature = (axis = -1))]
+    // PyO3 writes a negative default into `__text_signature__` as `...`; spelled
+    // out, `inspect.signature` (and so help() and stubtest) sees `axis=-1`.
+    #[pyo3(signature = (axis = -1), text_signature = "($self, axis=-1)")]
     fn softmax(&self, py: Python<'_>, axis: isize) -> PyResult<Py<PyAny>> {
         wrap(py, self.tensor()?.softmax(axis))
     }
 
-    #[pyo3(signature = (axis = -1))]
+    #[pyo3(signature = (axis = -1), text_signature = "($self, axis=-1)")]
     fn log_softmax(&self, py: Python<'_>, axis: isize) -> PyResult<Py<PyAny>> {
         wrap(py, self.tensor()?.log_softmax(axis))
     }
