@@ -171,29 +171,6 @@ def test_load_reports_missing_truncated_and_foreign_files(tmp_path):
         micrograd.load(mismatched)
 
 
-def test_state_dict_loads_into_pytorch_with_identical_outputs():
-    torch = pytest.importorskip("torch")
-    model = MLP(2, [16, 16, 1], seed=0)
-    net = torch.nn.Sequential(
-        torch.nn.Linear(2, 16),
-        torch.nn.ReLU(),
-        torch.nn.Linear(16, 16),
-        torch.nn.ReLU(),
-        torch.nn.Linear(16, 1),
-    ).double()
-    ours = model.state_dict()
-    # nn.Sequential numbers its ReLUs too: our Linear layer i is its module 2 * i.
-    mapping = {"layers.0": "0", "layers.1": "2", "layers.2": "4"}
-    theirs = {
-        f"{mapping[name.rsplit('.', 1)[0]]}.{name.rsplit('.', 1)[1]}": torch.from_numpy(array)
-        for name, array in ours.items()
-    }
-    net.load_state_dict(theirs)
-    X = np.random.default_rng(0).normal(size=(7, 2))
-    expected = net(torch.from_numpy(X)).detach().numpy().ravel()
-    assert [v.data for v in model(X)] == pytest.approx(expected.tolist(), rel=1e-12)
-
-
 def test_models_and_optimizers_used_from_another_thread_raise_runtime_error():
     import threading
 

@@ -155,20 +155,3 @@ def test_wrong_inputs_to_a_model_raise_clear_errors():
         model([1.0, "a", 3.0])
     with pytest.raises(TypeError, match="x must be a list"):
         model(5.0)
-
-
-def test_model_forward_agrees_with_pytorch():
-    torch = pytest.importorskip("torch")
-    random.seed(3)
-    model = MLP(3, [5, 1])
-    x = [0.5, -0.25, 2.0]
-    ours = model(x)
-    ours.backward()
-    w = [torch.tensor([v.data for v in n.w], dtype=torch.float64) for n in model.layers[0].neurons]
-    w1 = torch.stack(w).double().requires_grad_()
-    b1 = torch.zeros(5, dtype=torch.float64)
-    w2 = torch.tensor([[p.data for p in model.layers[1].neurons[0].w]], dtype=torch.float64)
-    out = (torch.relu(w1 @ torch.tensor(x, dtype=torch.float64) + b1) @ w2.T).sum()
-    out.backward()
-    assert ours.data == pytest.approx(out.item(), rel=1e-12)
-    assert model.layers[0].neurons[0].w[0].grad == pytest.approx(w1.grad[0, 0].item(), rel=1e-12)

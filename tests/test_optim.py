@@ -1,6 +1,6 @@
 """Optimizers: first steps against values worked out by hand, PyTorch's defaults,
 schedules through `lr`, bad hyper-parameters, and tensors without a gradient (skipped,
-as PyTorch skips them)."""
+as PyTorch skips them). Trajectories against PyTorch's: test_torch_references.py."""
 
 import math
 
@@ -161,27 +161,6 @@ def test_params_must_be_values():
         SGD([Value(1.0)], lr=0.1).lr = -1.0
 
 
-def test_optimizers_agree_with_pytorch():
-    torch = pytest.importorskip("torch")
-    grads = [0.5, -0.3, 0.8, 0.1]
-    cases = [
-        (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
-        (Adam, torch.optim.Adam, {"lr": 0.01, "weight_decay": 0.01}),
-        (AdamW, torch.optim.AdamW, {"lr": 0.01}),
-        (RMSprop, torch.optim.RMSprop, {"lr": 0.01, "momentum": 0.5, "centered": True}),
-        (Adagrad, torch.optim.Adagrad, {"lr": 0.1, "lr_decay": 0.01}),
-    ]
-    for ours, theirs, kwargs in cases:
-        p = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
-        opt = theirs([p], **kwargs)
-        expected = []
-        for g in grads:
-            p.grad = torch.tensor([g], dtype=torch.float64)
-            opt.step()
-            expected.append(p.item())
-        assert run(ours, grads, **kwargs) == pytest.approx(expected, rel=1e-10), ours.__name__
-
-
 # ---------------------------------------------------------------- tensors without a gradient
 
 ALL_OPTIMIZERS_WITH_STATE = [
@@ -226,36 +205,3 @@ def test_a_tensor_skipped_for_a_step_resumes_its_own_state(optimizer_class, kwar
     alone = step_tensors(optimizer_class, kwargs, [([1.0, 1.0], [0.3]), ([1.0, 1.0], [-0.7])])
     assert gapped[1][1] == gapped[0][1]
     assert gapped[2][1] == alone[1][1]
-
-
-def test_skipping_tensors_agrees_with_pytorch():
-    torch = pytest.importorskip("torch")
-    theirs = {
-        SGD: torch.optim.SGD,
-        Adam: torch.optim.Adam,
-        AdamW: torch.optim.AdamW,
-        RMSprop: torch.optim.RMSprop,
-        Adagrad: torch.optim.Adagrad,
-    }
-    schedule = [([0.5, -0.2], [0.3]), ([0.1, 0.4], None), (None, [-0.7]), ([0.2, 0.2], [0.1])]
-    for ours, kwargs in ALL_OPTIMIZERS_WITH_STATE:
-        params = [
-            torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True),
-            torch.tensor([0.5], dtype=torch.float64, requires_grad=True),
-        ]
-        opt = theirs[ours](params, **kwargs)
-        expected = []
-        for grads in schedule:
-            opt.zero_grad()
-            for p, g in zip(params, grads):
-                p.grad = None if g is None else torch.tensor(g, dtype=torch.float64)
-            opt.step()
-            expected.append([p.tolist() for p in params])
-        got = step_tensors(ours, kwargs, schedule)
-        np.testing.assert_allclose(
-            [x for step in got for p in step for x in p],
-            [x for step in expected for p in step for x in p],
-            rtol=1e-12,
-            atol=1e-15,
-            err_msg=ours.__name__,
-        )

@@ -1,6 +1,6 @@
 """Every Tensor op: its value against numpy and its gradient against central finite
-differences, including numpy broadcasting, every matmul case and the fused losses;
-then a few ops cross-checked against PyTorch (skipped without it).
+differences, including numpy broadcasting, every matmul case and the fused losses.
+PyTorch's numbers for the same ops are checked in test_torch_references_tensor.py.
 
 Inputs stay where each op is well conditioned (log and pow of positives, relu away
 from its kink, hinge margins away from 1) so that finite differences are a fair judge.
@@ -490,67 +490,3 @@ def test_cross_entropy_and_l2_penalty_give_one_fused_scalar_node():
     assert cross_entropy(z, [0, 1]).shape == ()
     penalty = l2_penalty([z, z * 2])
     assert penalty._op == "l2_penalty" and penalty.shape == () and len(penalty.operands) == 2
-
-
-# ---------------------------------------------------------------- PyTorch cross-checks
-# Each op above is already checked against numpy and finite differences; these add
-# an independent implementation's opinion, to 1e-10, in float64.
-
-
-def torch_pair(torch, array):
-    return Tensor(array, requires_grad=True), torch.tensor(array, requires_grad=True)
-
-
-def assert_matches_torch(ours, theirs, our_leaves, their_leaves, weights):
-    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
-    (ours * weights).sum().backward()
-    (theirs * theirs.new_tensor(weights)).sum().backward()
-    for mine, reference in zip(our_leaves, their_leaves):
-        np.testing.assert_allclose(mine.grad, reference.grad.numpy(), rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.parametrize(
-    "a_shape, b_shape", [((2, 3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)), ((4,), (3, 4, 2))]
-)
-def test_batched_matmul_agrees_with_pytorch(a_shape, b_shape):
-    torch = pytest.importorskip("torch")
-    (a, ta), (b, tb) = torch_pair(torch, normal(*a_shape)), torch_pair(torch, normal(*b_shape))
-    out = a @ b
-    assert_matches_torch(out, ta @ tb, [a, b], [ta, tb], normal(*out.shape))
-
-
-@pytest.mark.parametrize("axis", [0, 1, -1])
-def test_softmax_and_log_softmax_agree_with_pytorch(axis):
-    torch = pytest.importorskip("torch")
-    data = normal(3, 4) * 3
-    x, tx = torch_pair(torch, data)
-    assert_matches_torch(x.softmax(axis), torch.softmax(tx, axis), [x], [tx], normal(3, 4))
-    x, tx = torch_pair(torch, data)
-    assert_matches_torch(x.log_softmax(axis), torch.log_softmax(tx, axis), [x], [tx], normal(3, 4))
-
-
-def test_cross_entropy_agrees_with_pytorch():
-    torch = pytest.importorskip("torch")
-    z, tz = torch_pair(torch, normal(5, 3) * 2)
-    ours = cross_entropy(z, CE_LABELS)
-    theirs = torch.nn.functional.cross_entropy(tz, torch.tensor(CE_LABELS))
-    assert_matches_torch(ours, theirs, [z], [tz], np.array(1.0))
-
-
-def test_bce_with_logits_agrees_with_pytorch():
-    torch = pytest.importorskip("torch")
-    targets = rng.uniform(0, 1, (6, 1))
-    z, tz = torch_pair(torch, normal(6, 1) * 4)
-    ours = binary_cross_entropy_with_logits(z, targets)
-    theirs = torch.nn.functional.binary_cross_entropy_with_logits(tz, torch.tensor(targets))
-    assert_matches_torch(ours, theirs, [z], [tz], np.array(1.0))
-
-
-@pytest.mark.parametrize("axis", [None, 0, 1])
-def test_max_with_ties_agrees_with_pytorch_amax(axis):
-    torch = pytest.importorskip("torch")
-    data = np.array([[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 2.0, 1.0], [0.0, 3.0, -1.0, 3.0]])
-    x, tx = torch_pair(torch, data)
-    theirs = torch.amax(tx) if axis is None else torch.amax(tx, dim=axis)
-    out = x.max(axis=axis)
-    assert_matches_torch(out, theirs, [x], [tx], normal(*out.shape) if out.shape else 1.5)
