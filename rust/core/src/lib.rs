@@ -14,6 +14,7 @@
 //! ```
 
 mod backward;
+pub mod calculus;
 mod error;
 pub mod loss;
 pub mod nn;
@@ -24,6 +25,7 @@ pub mod tensor;
 mod value;
 
 pub use backward::topological_order;
+pub use calculus::{BinaryOp, UnaryOp};
 pub use error::{shape_text, Error, Result};
 pub use nn::{Activation, Layer, Neuron, MLP};
 pub use op::Op;

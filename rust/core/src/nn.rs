@@ -2,8 +2,8 @@
 
 use rand::{Rng, RngExt};
 
+use crate::calculus::UnaryOp;
 use crate::error::{check_length, Error, Result};
-use crate::op;
 use crate::value::Value;
 
 /// The nonlinearity a neuron applies to `w · x + b`.
@@ -17,24 +17,26 @@ pub enum Activation {
 }
 
 impl Activation {
-    /// The same function on a plain number, for forward passes that build no graph.
-    fn apply_number(self, x: f64) -> f64 {
+    /// The calculus op this activation applies (none for `Linear`).
+    fn op(self) -> Option<UnaryOp> {
         match self {
-            Activation::Linear => x,
-            Activation::Relu => op::relu(x),
-            Activation::LeakyRelu(slope) => op::leaky_relu(x, slope),
-            Activation::Tanh => x.tanh(),
-            Activation::Sigmoid => op::sigmoid(x),
+            Activation::Linear => None,
+            Activation::Relu => Some(UnaryOp::Relu),
+            Activation::LeakyRelu(slope) => Some(UnaryOp::LeakyRelu(slope)),
+            Activation::Tanh => Some(UnaryOp::Tanh),
+            Activation::Sigmoid => Some(UnaryOp::Sigmoid),
         }
     }
 
+    /// The same function on a plain number, for forward passes that build no graph.
+    fn apply_number(self, x: f64) -> f64 {
+        self.op().map_or(x, |op| op.apply(x))
+    }
+
     fn apply(self, x: Value) -> Value {
-        match self {
-            Activation::Linear => x,
-            Activation::Relu => x.relu(),
-            Activation::LeakyRelu(slope) => x.leaky_relu(slope),
-            Activation::Tanh => x.tanh(),
-            Activation::Sigmoid => x.sigmoid(),
+        match self.op() {
+            None => x,
+            Some(op) => x.unary(op),
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
+use crate::calculus::{BinaryOp, UnaryOp};
 use crate::op::Op;
 use crate::value::Value;
 
@@ -13,49 +14,57 @@ macro_rules! binary_op {
         impl $Trait<&Value> for &Value {
             type Output = Value;
             fn $method(self, rhs: &Value) -> Value {
-                Value::from_op(Op::$variant(self.clone(), rhs.clone()))
+                Value::from_op(Op::Binary(BinaryOp::$variant, self.clone(), rhs.clone()))
             }
         }
         impl $Trait<Value> for &Value {
             type Output = Value;
             fn $method(self, rhs: Value) -> Value {
-                Value::from_op(Op::$variant(self.clone(), rhs))
+                Value::from_op(Op::Binary(BinaryOp::$variant, self.clone(), rhs))
             }
         }
         impl $Trait<&Value> for Value {
             type Output = Value;
             fn $method(self, rhs: &Value) -> Value {
-                Value::from_op(Op::$variant(self, rhs.clone()))
+                Value::from_op(Op::Binary(BinaryOp::$variant, self, rhs.clone()))
             }
         }
         impl $Trait<Value> for Value {
             type Output = Value;
             fn $method(self, rhs: Value) -> Value {
-                Value::from_op(Op::$variant(self, rhs))
+                Value::from_op(Op::Binary(BinaryOp::$variant, self, rhs))
             }
         }
         impl $Trait<f64> for &Value {
             type Output = Value;
             fn $method(self, rhs: f64) -> Value {
-                Value::from_op(Op::$variant(self.clone(), Value::new(rhs)))
+                Value::from_op(Op::Binary(
+                    BinaryOp::$variant,
+                    self.clone(),
+                    Value::new(rhs),
+                ))
             }
         }
         impl $Trait<f64> for Value {
             type Output = Value;
             fn $method(self, rhs: f64) -> Value {
-                Value::from_op(Op::$variant(self, Value::new(rhs)))
+                Value::from_op(Op::Binary(BinaryOp::$variant, self, Value::new(rhs)))
             }
         }
         impl $Trait<&Value> for f64 {
             type Output = Value;
             fn $method(self, rhs: &Value) -> Value {
-                Value::from_op(Op::$variant(Value::new(self), rhs.clone()))
+                Value::from_op(Op::Binary(
+                    BinaryOp::$variant,
+                    Value::new(self),
+                    rhs.clone(),
+                ))
             }
         }
         impl $Trait<Value> for f64 {
             type Output = Value;
             fn $method(self, rhs: Value) -> Value {
-                Value::from_op(Op::$variant(Value::new(self), rhs))
+                Value::from_op(Op::Binary(BinaryOp::$variant, Value::new(self), rhs))
             }
         }
         impl<T> $Assign<T> for Value
@@ -77,14 +86,14 @@ binary_op!(Div, div, DivAssign, div_assign, Div);
 impl Neg for &Value {
     type Output = Value;
     fn neg(self) -> Value {
-        Value::from_op(Op::Neg(self.clone()))
+        self.unary(UnaryOp::Neg)
     }
 }
 
 impl Neg for Value {
     type Output = Value;
     fn neg(self) -> Value {
-        Value::from_op(Op::Neg(self))
+        Value::from_op(Op::Unary(UnaryOp::Neg, self))
     }
 }
 

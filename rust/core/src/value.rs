@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::calculus::{BinaryOp, UnaryOp};
 use crate::op::Op;
 
 /// A scalar in a computation graph: its data, its gradient, and the op that made it.
@@ -104,49 +105,61 @@ impl Value {
         Rc::ptr_eq(&self.0, &other.0)
     }
 
+    /// `op(self)`, a new node.
+    #[inline]
+    pub fn unary(&self, op: UnaryOp) -> Value {
+        Value::from_op(Op::Unary(op, self.clone()))
+    }
+
+    /// `op(self, other)`, a new node.
+    #[inline]
+    pub fn binary(&self, op: BinaryOp, other: &Value) -> Value {
+        Value::from_op(Op::Binary(op, self.clone(), other.clone()))
+    }
+
     /// `self ** exponent` for a constant exponent.
     pub fn pow(&self, exponent: f64) -> Value {
-        Value::from_op(Op::PowScalar(self.clone(), exponent))
+        self.unary(UnaryOp::PowScalar(exponent))
     }
 
     /// `self ** exponent` where the exponent is itself differentiated.
     pub fn pow_value(&self, exponent: &Value) -> Value {
-        Value::from_op(Op::Pow(self.clone(), exponent.clone()))
+        self.binary(BinaryOp::Pow, exponent)
     }
 
     pub fn relu(&self) -> Value {
-        Value::from_op(Op::Relu(self.clone()))
+        self.unary(UnaryOp::Relu)
     }
 
     /// `x` for positive `x`, `negative_slope * x` otherwise.
     pub fn leaky_relu(&self, negative_slope: f64) -> Value {
-        Value::from_op(Op::LeakyRelu(self.clone(), negative_slope))
+        self.unary(UnaryOp::LeakyRelu(negative_slope))
     }
 
     pub fn tanh(&self) -> Value {
-        Value::from_op(Op::Tanh(self.clone()))
+        self.unary(UnaryOp::Tanh)
     }
 
     pub fn sigmoid(&self) -> Value {
-        Value::from_op(Op::Sigmoid(self.clone()))
+        self.unary(UnaryOp::Sigmoid)
     }
 
     pub fn exp(&self) -> Value {
-        Value::from_op(Op::Exp(self.clone()))
+        self.unary(UnaryOp::Exp)
     }
 
     /// `ln(1 + e^self)`, stable for any input.
     pub fn softplus(&self) -> Value {
-        Value::from_op(Op::Softplus(self.clone()))
+        self.unary(UnaryOp::Softplus)
     }
 
     pub fn abs(&self) -> Value {
-        Value::from_op(Op::Abs(self.clone()))
+        self.unary(UnaryOp::Abs)
     }
 
     /// Natural logarithm; nan below zero and -inf at zero, per IEEE.
     pub fn log(&self) -> Value {
-        Value::from_op(Op::Log(self.clone()))
+        self.unary(UnaryOp::Log)
     }
 }
 

@@ -1,6 +1,6 @@
 //! `micrograd.Value`: the Python face of a graph node, with its operators as dunders.
 
-use micrograd_core::{Op, Value};
+use micrograd_core::{BinaryOp, Value};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -61,19 +61,19 @@ fn binary(
     this: &PyValue,
     other: &Bound<'_, PyAny>,
     reflected: bool,
-    make: fn(Value, Value) -> Op,
+    op: BinaryOp,
 ) -> PyResult<Py<PyAny>> {
     let py = other.py();
     let Some(other) = as_value(other)? else {
         return Ok(py.NotImplemented());
     };
-    let this = this.value()?.clone();
-    let op = if reflected {
-        make(other, this)
+    let this = this.value()?;
+    let result = if reflected {
+        other.binary(op, this)
     } else {
-        make(this, other)
+        this.binary(op, &other)
     };
-    wrap(py, Value::from_op(op))
+    wrap(py, result)
 }
 
 fn unary(
@@ -256,35 +256,35 @@ impl PyValue {
     }
 
     fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binary(self, other, false, Op::Add)
+        binary(self, other, false, BinaryOp::Add)
     }
 
     fn __radd__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binary(self, other, true, Op::Add)
+        binary(self, other, true, BinaryOp::Add)
     }
 
     fn __sub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binary(self, other, false, Op::Sub)
+        binary(self, other, false, BinaryOp::Sub)
     }
 
     fn __rsub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binary(self, other, true, Op::Sub)
+        binary(self, other, true, BinaryOp::Sub)
     }
 
     fn __mul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binary(self, other, false, Op::Mul)
+        binary(self, other, false, BinaryOp::Mul)
     }
 
     fn __rmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binary(self, other, true, Op::Mul)
+        binary(self, other, true, BinaryOp::Mul)
     }
 
     fn __truediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binary(self, other, false, Op::Div)
+        binary(self, other, false, BinaryOp::Div)
     }
 
     fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binary(self, other, true, Op::Div)
+        binary(self, other, true, BinaryOp::Div)
     }
 
     /// `self ** n` for a number `n`, or `self ** v` for a Value `v` (both differentiated).
@@ -312,7 +312,7 @@ impl PyValue {
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         crate::tensor::reject_modulo(_modulo)?;
-        binary(self, base, true, Op::Pow)
+        binary(self, base, true, BinaryOp::Pow)
     }
 
     fn __neg__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {

@@ -1,128 +1,15 @@
-//! Element-by-element ops, with numpy broadcasting for the binary ones: forward
-//! and local derivatives side by side.
+//! Element-by-element ops, with numpy broadcasting for the binary ones. Their
+//! values and local derivatives are the one calculus's (`calculus.rs`); this file
+//! only maps them over arrays.
 
 use ndarray::{ArrayD, ArrayViewD, Zip};
+
+pub use crate::calculus::{BinaryOp, UnaryOp};
 
 use super::node::Tensor;
 use super::op::{any_requires_grad, TensorOp};
 use super::shape::{broadcast_view, reduce_to_shape, zip_broadcast};
 use crate::error::Result;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Pow,
-}
-
-impl BinaryOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "sub",
-            BinaryOp::Mul => "mul",
-            BinaryOp::Div => "div",
-            BinaryOp::Pow => "pow",
-        }
-    }
-
-    fn apply(self, x: f64, y: f64) -> f64 {
-        match self {
-            BinaryOp::Add => x + y,
-            BinaryOp::Sub => x - y,
-            BinaryOp::Mul => x * y,
-            BinaryOp::Div => x / y,
-            BinaryOp::Pow => x.powf(y),
-        }
-    }
-
-    /// (d out/dx, d out/dy) at one element, given the output `out`.
-    fn local_derivatives(self, x: f64, y: f64, out: f64) -> (f64, f64) {
-        match self {
-            BinaryOp::Add => (1.0, 1.0),
-            BinaryOp::Sub => (1.0, -1.0),
-            BinaryOp::Mul => (y, x),
-            BinaryOp::Div => (1.0 / y, -x / (y * y)),
-            // As for Value: x^0 has slope 0, and d/dy is taken as 0 where x = 0.
-            BinaryOp::Pow => (
-                if y == 0.0 { 0.0 } else { y * x.powf(y - 1.0) },
-                if x == 0.0 && y >= 0.0 {
-                    0.0
-                } else {
-                    out * x.ln()
-                },
-            ),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum UnaryOp {
-    Neg,
-    PowScalar(f64),
-    Relu,
-    LeakyRelu(f64),
-    Tanh,
-    Sigmoid,
-    Exp,
-    Log,
-}
-
-impl UnaryOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "neg",
-            UnaryOp::PowScalar(_) => "pow",
-            UnaryOp::Relu => "relu",
-            UnaryOp::LeakyRelu(_) => "leaky_relu",
-            UnaryOp::Tanh => "tanh",
-            UnaryOp::Sigmoid => "sigmoid",
-            UnaryOp::Exp => "exp",
-            UnaryOp::Log => "log",
-        }
-    }
-
-    fn apply(self, x: f64) -> f64 {
-        match self {
-            UnaryOp::Neg => -x,
-            UnaryOp::PowScalar(n) => x.powf(n),
-            UnaryOp::Relu => crate::op::relu(x),
-            UnaryOp::LeakyRelu(slope) => crate::op::leaky_relu(x, slope),
-            UnaryOp::Tanh => x.tanh(),
-            UnaryOp::Sigmoid => crate::op::sigmoid(x),
-            UnaryOp::Exp => x.exp(),
-            UnaryOp::Log => x.ln(),
-        }
-    }
-
-    /// d out/dx at one element, given the input `x` and output `out`.
-    fn local_derivative(self, x: f64, out: f64) -> f64 {
-        match self {
-            UnaryOp::Neg => -1.0,
-            UnaryOp::PowScalar(n) => {
-                if n == 0.0 {
-                    0.0
-                } else {
-                    n * x.powf(n - 1.0)
-                }
-            }
-            UnaryOp::Relu => f64::from(u8::from(out > 0.0)),
-            UnaryOp::LeakyRelu(slope) => {
-                if x > 0.0 {
-                    1.0
-                } else {
-                    slope
-                }
-            }
-            UnaryOp::Tanh => 1.0 - out * out,
-            UnaryOp::Sigmoid => out * (1.0 - out),
-            UnaryOp::Exp => out,
-            UnaryOp::Log => 1.0 / x,
-        }
-    }
-}
 
 impl Tensor {
     fn binary(&self, op: BinaryOp, other: &Tensor) -> Result<Tensor> {
@@ -226,7 +113,7 @@ pub(crate) fn backward_binary(
             .and(out)
             .and(grad)
             .for_each(|ga, gb, &x, &y, &o, &g| {
-                let (dx, dy) = op.local_derivatives(x, y, o);
+                let (dx, dy) = op.derivatives(x, y, o);
                 *ga = g * dx;
                 *gb = g * dy;
             });
@@ -258,7 +145,7 @@ pub(crate) fn backward_unary(
             .and(&*x)
             .and(out)
             .and(grad)
-            .for_each(|d, &x, &o, &g| *d = g * op.local_derivative(x, o));
+            .for_each(|d, &x, &o, &g| *d = g * op.derivative(x, o));
         delta
     };
     a.accumulate_grad(delta);

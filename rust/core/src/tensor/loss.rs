@@ -5,8 +5,8 @@ use ndarray::{ArrayD, Axis, IxDyn, Zip};
 
 use super::node::Tensor;
 use super::op::{any_requires_grad, TensorOp};
+use crate::calculus::UnaryOp;
 use crate::error::{Error, Result};
-use crate::op::sigmoid;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum LossOp {
@@ -94,7 +94,7 @@ impl Tensor {
         let n = self.len() as f64;
         let total = Zip::from(&*self.data())
             .and(&labels)
-            .fold(0.0, |acc, &s, &y| acc + (1.0 - y * s).max(0.0));
+            .fold(0.0, |acc, &s, &y| acc + UnaryOp::Relu.apply(1.0 - y * s));
         Ok(fused(LossOp::Hinge(labels), vec![self.clone()], total / n))
     }
 
@@ -104,9 +104,7 @@ impl Tensor {
         let n = self.len() as f64;
         let total = Zip::from(&*self.data())
             .and(&targets)
-            .fold(0.0, |acc, &z, &t| {
-                acc + z.max(0.0) + (-z.abs()).exp().ln_1p() - z * t
-            });
+            .fold(0.0, |acc, &z, &t| acc + UnaryOp::Softplus.apply(z) - z * t);
         Ok(fused(
             LossOp::BinaryCrossEntropyWithLogits(targets),
             vec![self.clone()],
@@ -185,15 +183,19 @@ pub(crate) fn backward(op: &LossOp, inputs: &[Tensor], grad: &ArrayD<f64>) {
             LossOp::Mse(t) => Zip::from(&*x)
                 .and(t)
                 .map_collect(|&p, &t| scale * 2.0 * (p - t)),
-            // Karpathy's relu: the slope is -y where the margin is violated (1 - y s > 0).
-            LossOp::Hinge(y) => {
-                Zip::from(&*x)
-                    .and(y)
-                    .map_collect(|&s, &y| if 1.0 - y * s > 0.0 { -y * scale } else { 0.0 })
+            // relu(1 - y s): the chain rule through the calculus's relu, slope -y.
+            LossOp::Hinge(y) => Zip::from(&*x).and(y).map_collect(|&s, &y| {
+                let margin = 1.0 - y * s;
+                let relu = UnaryOp::Relu;
+                -y * scale * relu.derivative(margin, relu.apply(margin))
+            }),
+            LossOp::BinaryCrossEntropyWithLogits(t) => {
+                Zip::from(&*x).and(t).map_collect(|&z, &t| {
+                    // d/dz (softplus(z) - z t) = softplus'(z) - t
+                    let softplus = UnaryOp::Softplus;
+                    scale * (softplus.derivative(z, softplus.apply(z)) - t)
+                })
             }
-            LossOp::BinaryCrossEntropyWithLogits(t) => Zip::from(&*x)
-                .and(t)
-                .map_collect(|&z, &t| scale * (sigmoid(z) - t)),
             // softmax - one_hot, per row, over the number of rows.
             LossOp::CrossEntropy(labels) => {
                 let per_row = g / labels.len() as f64;

@@ -1,0 +1,300 @@
+//! The one calculus: every elementwise op's forward value and local derivative, on
+//! `f64`, written once.
+//!
+//! Both engines execute these rules and restate none of them: the scalar graph
+//! (`op.rs`) applies them to one number per node, the Tensor engine
+//! (`tensor/elementwise.rs`, and the fused losses in `tensor/loss.rs`) to every
+//! element of an array. The op kinds are small `Copy` enums, so a loop over arrays
+//! can dispatch on them cheaply. A new elementwise op goes here first; then each
+//! engine only needs a constructor for it.
+
+/// An op of one operand, with its constant parameter where it has one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UnaryOp {
+    Neg,
+    /// `x ** n` for a constant exponent `n`.
+    PowScalar(f64),
+    Relu,
+    /// Leaky ReLU with the given negative slope.
+    LeakyRelu(f64),
+    Tanh,
+    Sigmoid,
+    Exp,
+    Log,
+    /// `ln(1 + e^x)`, computed without overflow.
+    Softplus,
+    Abs,
+}
+
+/// An op of two operands.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `x ** y` where the exponent is differentiated too.
+    Pow,
+}
+
+impl UnaryOp {
+    /// The op's value at `x`.
+    #[inline]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            UnaryOp::Neg => -x,
+            UnaryOp::PowScalar(n) => x.powf(n),
+            UnaryOp::Relu => relu(x),
+            UnaryOp::LeakyRelu(slope) => {
+                if x > 0.0 {
+                    x
+                } else {
+                    slope * x
+                }
+            }
+            UnaryOp::Tanh => x.tanh(),
+            UnaryOp::Sigmoid => sigmoid(x),
+            UnaryOp::Exp => x.exp(),
+            UnaryOp::Log => x.ln(),
+            // max(x, 0) + ln(1 + e^-|x|): the exponent is never positive, so nothing
+            // overflows.
+            UnaryOp::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            UnaryOp::Abs => x.abs(),
+        }
+    }
+
+    /// d(out)/dx at input `x`, where `out` is `self.apply(x)` (several derivatives are
+    /// cheapest from the output).
+    #[inline]
+    pub fn derivative(self, x: f64, out: f64) -> f64 {
+        match self {
+            UnaryOp::Neg => -1.0,
+            // d(x^n)/dx = n x^(n-1); x^0 is constant, so its slope is 0 even at x = 0.
+            UnaryOp::PowScalar(n) => {
+                if n == 0.0 {
+                    0.0
+                } else {
+                    n * x.powf(n - 1.0)
+                }
+            }
+            // Taken from the output, so the slope at nan (and at 0) is 0, as PyTorch's.
+            UnaryOp::Relu => {
+                if out > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            UnaryOp::LeakyRelu(slope) => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    slope
+                }
+            }
+            // tanh' = 1 - tanh^2, sigmoid' = s (1 - s), exp' = exp: all from the output.
+            UnaryOp::Tanh => 1.0 - out * out,
+            UnaryOp::Sigmoid => out * (1.0 - out),
+            UnaryOp::Exp => out,
+            UnaryOp::Log => 1.0 / x,
+            UnaryOp::Softplus => sigmoid(x),
+            // sign(x), taken as 0 at x = 0 as PyTorch does.
+            UnaryOp::Abs => {
+                if x > 0.0 {
+                    1.0
+                } else if x < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
+    /// The Tensor engine's name for the op (graph pictures, error messages).
+    pub fn name(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "neg",
+            UnaryOp::PowScalar(_) => "pow",
+            UnaryOp::Relu => "relu",
+            UnaryOp::LeakyRelu(_) => "leaky_relu",
+            UnaryOp::Tanh => "tanh",
+            UnaryOp::Sigmoid => "sigmoid",
+            UnaryOp::Exp => "exp",
+            UnaryOp::Log => "log",
+            UnaryOp::Softplus => "softplus",
+            UnaryOp::Abs => "abs",
+        }
+    }
+
+    /// The op's symbol as Karpathy's micrograd prints it (`ReLU`, `**2`, ...).
+    pub fn symbol(self) -> String {
+        match self {
+            UnaryOp::PowScalar(n) => format!("**{}", format_exponent(n)),
+            UnaryOp::Relu => "ReLU".into(),
+            UnaryOp::LeakyRelu(_) => "LeakyReLU".into(),
+            other => other.name().into(),
+        }
+    }
+}
+
+impl BinaryOp {
+    /// The op's value at `(x, y)`.
+    #[inline]
+    pub fn apply(self, x: f64, y: f64) -> f64 {
+        match self {
+            BinaryOp::Add => x + y,
+            BinaryOp::Sub => x - y,
+            BinaryOp::Mul => x * y,
+            BinaryOp::Div => x / y,
+            BinaryOp::Pow => x.powf(y),
+        }
+    }
+
+    /// (d(out)/dx, d(out)/dy) at `(x, y)`, where `out` is `self.apply(x, y)`.
+    #[inline]
+    pub fn derivatives(self, x: f64, y: f64, out: f64) -> (f64, f64) {
+        match self {
+            BinaryOp::Add => (1.0, 1.0),
+            BinaryOp::Sub => (1.0, -1.0),
+            BinaryOp::Mul => (y, x),
+            BinaryOp::Div => (1.0 / y, -x / (y * y)),
+            // d(x^y)/dx = y x^(y-1) (0 where y = 0: x^0 is constant);
+            // d(x^y)/dy = x^y ln x, taken as 0 where x = 0, as PyTorch does.
+            BinaryOp::Pow => (
+                if y == 0.0 { 0.0 } else { y * x.powf(y - 1.0) },
+                if x == 0.0 && y >= 0.0 {
+                    0.0
+                } else {
+                    out * x.ln()
+                },
+            ),
+        }
+    }
+
+    /// Whether `derivatives` depends on the operands' values (for `+` and `-` it does
+    /// not, and the scalar engine then skips reading them).
+    #[inline]
+    pub fn derivatives_read_operands(self) -> bool {
+        !matches!(self, BinaryOp::Add | BinaryOp::Sub)
+    }
+
+    /// The Tensor engine's name for the op.
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "sub",
+            BinaryOp::Mul => "mul",
+            BinaryOp::Div => "div",
+            BinaryOp::Pow => "pow",
+        }
+    }
+
+    /// The op's symbol as Karpathy's micrograd prints it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Pow => "**",
+        }
+    }
+}
+
+/// Karpathy's `0 if x < 0 else x`: unlike `f64::max`, it lets nan through.
+#[inline]
+fn relu(x: f64) -> f64 {
+    if x < 0.0 {
+        0.0
+    } else {
+        x
+    }
+}
+
+/// The logistic function, written so that neither branch can overflow `exp`.
+#[inline]
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `2` rather than `2.0` for whole exponents, as Karpathy's `**2` reads.
+fn format_exponent(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UNARY: [UnaryOp; 10] = [
+        UnaryOp::Neg,
+        UnaryOp::PowScalar(3.0),
+        UnaryOp::Relu,
+        UnaryOp::LeakyRelu(0.1),
+        UnaryOp::Tanh,
+        UnaryOp::Sigmoid,
+        UnaryOp::Exp,
+        UnaryOp::Log,
+        UnaryOp::Softplus,
+        UnaryOp::Abs,
+    ];
+
+    fn central_difference(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+        let h = 1e-6;
+        (f(x + h) - f(x - h)) / (2.0 * h)
+    }
+
+    #[test]
+    fn every_unary_derivative_matches_finite_differences() {
+        for op in UNARY {
+            for x in [-1.7, -0.3, 0.4, 2.2] {
+                if op == UnaryOp::Log && x <= 0.0 {
+                    continue; // outside its domain: nan, checked elsewhere
+                }
+                let exact = op.derivative(x, op.apply(x));
+                let numeric = central_difference(|x| op.apply(x), x);
+                assert!(
+                    (exact - numeric).abs() <= 1e-6 * (1.0 + numeric.abs()),
+                    "{op:?} at {x}: {exact} vs {numeric}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_binary_derivative_matches_finite_differences() {
+        let ops = [
+            BinaryOp::Add,
+            BinaryOp::Sub,
+            BinaryOp::Mul,
+            BinaryOp::Div,
+            BinaryOp::Pow,
+        ];
+        for op in ops {
+            for (x, y) in [(0.7, -1.3), (2.5, 0.6), (1.1, 3.0)] {
+                let (dx, dy) = op.derivatives(x, y, op.apply(x, y));
+                let nx = central_difference(|x| op.apply(x, y), x);
+                let ny = central_difference(|y| op.apply(x, y), y);
+                assert!((dx - nx).abs() <= 1e-6 * (1.0 + nx.abs()), "{op:?} d/dx");
+                assert!((dy - ny).abs() <= 1e-6 * (1.0 + ny.abs()), "{op:?} d/dy");
+            }
+        }
+    }
+
+    #[test]
+    fn relu_and_softplus_let_nan_through() {
+        assert!(UnaryOp::Relu.apply(f64::NAN).is_nan());
+        assert!(UnaryOp::Softplus.apply(f64::NAN).is_nan());
+        assert_eq!(UnaryOp::Softplus.apply(1000.0), 1000.0);
+    }
+}
