@@ -101,8 +101,8 @@ impl Op {
                 a.add_grad(grad * d_base);
                 b.add_grad(grad * d_exponent);
             }
-            Op::Relu(a) => a.add_grad(if out > 0.0 { grad } else { 0.0 }),
-            Op::LeakyRelu(a, slope) => a.add_grad(if a.data() > 0.0 { grad } else { grad * slope }),
+            Op::Relu(a) => a.add_grad(relu_backward(out, grad)),
+            Op::LeakyRelu(a, slope) => a.add_grad(leaky_relu_slope(a.data(), *slope) * grad),
             // tanh' = 1 - tanh^2, sigmoid' = s (1 - s), exp' = exp: all from the output.
             Op::Tanh(a) => a.add_grad(grad * (1.0 - out * out)),
             Op::Sigmoid(a) => a.add_grad(grad * out * (1.0 - out)),
@@ -198,11 +198,34 @@ pub(crate) fn relu(x: f64) -> f64 {
     }
 }
 
+/// `grad` times relu's slope at an output `out`: 1 above 0, 0 at or below it, and
+/// nan at nan, whose side of 0 is unknown, so nan propagates backward as forward.
+pub(crate) fn relu_backward(out: f64, grad: f64) -> f64 {
+    if out.is_nan() {
+        f64::NAN
+    } else if out > 0.0 {
+        grad
+    } else {
+        0.0
+    }
+}
+
 pub(crate) fn leaky_relu(x: f64, slope: f64) -> f64 {
     if x > 0.0 {
         x
     } else {
         slope * x
+    }
+}
+
+/// Leaky ReLU's slope at `x`: 1 above 0, `slope` at or below it, nan at nan.
+pub(crate) fn leaky_relu_slope(x: f64, slope: f64) -> f64 {
+    if x.is_nan() {
+        f64::NAN
+    } else if x > 0.0 {
+        1.0
+    } else {
+        slope
     }
 }
 

@@ -108,14 +108,8 @@ impl UnaryOp {
                     n * x.powf(n - 1.0)
                 }
             }
-            UnaryOp::Relu => f64::from(u8::from(out > 0.0)),
-            UnaryOp::LeakyRelu(slope) => {
-                if x > 0.0 {
-                    1.0
-                } else {
-                    slope
-                }
-            }
+            UnaryOp::Relu => crate::op::relu_backward(out, 1.0),
+            UnaryOp::LeakyRelu(slope) => crate::op::leaky_relu_slope(x, slope),
             UnaryOp::Tanh => 1.0 - out * out,
             UnaryOp::Sigmoid => out * (1.0 - out),
             UnaryOp::Exp => out,
