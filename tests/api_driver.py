@@ -52,7 +52,23 @@ from micrograd import nn as mnn
 KNOWN_BUGS: set[str] = set()  # none open; add a name here to stop generating a class
 
 HUGE = 2**20  # an int at least this large counts as huge
-SAFE_INTS = [0, 1, 2, 3, 5, -1, -2, 2**31, 2**40, 2**62, 2**63 - 1, 2**63, 2**64, -(2**63)]
+SAFE_INTS = [
+    0,
+    1,
+    2,
+    3,
+    5,
+    -1,
+    -2,
+    2**31,
+    2**40,
+    2**62,
+    2**63 - 1,
+    2**63,
+    2**64 - 1,
+    2**64,
+    -(2**63),
+]
 SPECIAL_FLOATS = [0.0, -0.0, 0.5, 1.0, -3.0, math.nan, math.inf, -math.inf, 1e308, 5e-324]
 MEMORY_CAP = 4 * 2**30
 
@@ -117,6 +133,17 @@ class NumpyLike:
 # ---------------------------------------------------------------- objects to call
 
 
+class ExtendedMLP(MLP):
+    """Karpathy-style: a subclass whose parameters() adds a Value of its own."""
+
+    def __init__(self) -> None:
+        super().__init__(2, [2, 1], seed=0)
+        self.extra = Value(0.5, label="extra")
+
+    def parameters(self) -> list[Value]:
+        return [*super().parameters(), self.extra]
+
+
 def make_pool() -> dict[str, object]:
     """Fresh objects of every public type, in a few states each."""
     a, b = Value(2.0, label="a"), Value(-3.0)
@@ -140,6 +167,7 @@ def make_pool() -> dict[str, object]:
         "neuron": mnn.Neuron(2),
         "layer": mnn.Layer(2, 3),
         "mlp": mlp,
+        "extended_mlp": ExtendedMLP(),
         "core_mlp": mlp._core,
         "core_neuron": _core.Neuron([1.0, 2.0]),
         "linear": mnn.Linear(2, 3, seed=2),
@@ -225,6 +253,7 @@ MODULE_FUNCTIONS: dict[str, Callable] = {
     "_core.Optimizer.adagrad": _core.Optimizer.adagrad,
     "_core.binary_accuracy": _core.binary_accuracy,
     "_core.argmax_accuracy": _core.argmax_accuracy,
+    "_core.zero_grad": _core.zero_grad,
     "nn.Neuron": mnn.Neuron,
     "nn.Layer": mnn.Layer,
     "nn.MLP": mnn.MLP,
@@ -319,6 +348,8 @@ def leaves() -> st.SearchStrategy:
         st.sampled_from(
             ["", "relu", "tanh", "linear", "x", "layers.0.weight", "dots", "LR", "sum"]
         ),
+        # labels that would forge tree lines or break DOT if printed raw
+        st.sampled_from(["a\n└── forged", "nul\x00", "sep\u2028x", 'q"{|}\\']),
         st.text(max_size=4),
         st.just(b"\x00bytes"),
         st.sampled_from([np.float64(1.5), np.int64(2), np.float32(-1), np.bool_(True)]),
@@ -420,7 +451,18 @@ PLAUSIBLE: list[tuple[set[str], st.SearchStrategy]] = [
     (
         {"params", "parameters"},
         st.sampled_from(
-            [Ref("mlp parameters"), Ref("sequential parameters"), [Ref("value")], [], [1.0]]
+            [
+                Ref("mlp parameters"),
+                Ref("sequential parameters"),
+                [Ref("value")],
+                [],
+                [1.0],
+                # a bare parameter (must be refused) and duplicates (kept once)
+                Ref("value"),
+                Ref("tensor_vec"),
+                [Ref("value"), Ref("value")],
+                [Ref("tensor_mat"), Ref("tensor_mat"), Ref("value")],
+            ]
         ),
     ),
     (
@@ -616,7 +658,40 @@ def check_outcome(call: Call, log) -> object:
             f"(not an Exception): {error}\n{traceback.format_exc()}"
         ) from None
     OUTCOMES["returned"] += 1
+    broken = broken_contract(call)
+    if broken:
+        raise Crash(f"{call.describe()} returned, but {broken}")
     return result
+
+
+OPTIMIZER_LABELS = {"optim.SGD", "optim.Adam", "optim.AdamW", "optim.RMSprop", "optim.Adagrad"}
+SHAPED_LOSSES = {
+    "losses.mse_loss",
+    "losses.hinge_loss",
+    "losses.binary_cross_entropy_with_logits",
+}
+
+
+def broken_contract(call: Call) -> str | None:
+    """Calls that must raise when they return: silently wrong answers, not crashes."""
+    everything = [*call.args, *call.kwargs.values()]
+    params = call.kwargs.get("params", call.args[0] if call.args else None)
+    if call.label in OPTIMIZER_LABELS and isinstance(params, (Value, Tensor)):
+        return "a bare Value or Tensor is not a list of parameters"
+    if call.label in OPTIMIZER_LABELS:
+        floats = [a for a in everything if isinstance(a, float)]
+        if any(not math.isfinite(a) for a in floats):
+            return "every float hyper-parameter must be finite"
+    if call.label in SHAPED_LOSSES and len(call.args) == 2 and isinstance(call.args[0], Tensor):
+        shape = call.args[0].shape
+        try:
+            target = np.shape(call.args[1])
+        except Exception:  # noqa: BLE001 - ragged or odd: numpy's own refusal
+            return None
+        column = len(shape) == 2 and shape[1] == 1 and target == shape[:1]
+        if target != shape and not column:
+            return f"predictions of shape {shape} and targets of shape {target} do not fit"
+    return None
 
 
 def use_result(result: object, log) -> None:

@@ -51,14 +51,25 @@ def sections(markdown: str) -> dict[str, str]:
 
 
 def engine_op_symbols() -> set[str]:
-    """The ``_op`` of every op the Rust core defines, read from its ``symbol`` match."""
-    source = (REPO / "rust" / "core" / "src" / "op.rs").read_text(encoding="utf-8")
-    body = source[source.index("pub fn symbol") :]
-    body = body[: body.index("\n    }\n")]
-    symbols = set(re.findall(r'Op::\w+\([^)]*\) => "([^"]+)"\.into\(\)', body))
-    if "Op::PowScalar(" in body:
-        symbols.add("**n")  # formatted with the exponent: **2, **-1, **0.5
-    return symbols
+    """The ``_op`` of every op the Rust core defines, read from the one calculus
+    (rust/core/src/calculus.rs): each op kind's ``symbol``, which for most unary ops
+    is its ``name``."""
+    source = (REPO / "rust" / "core" / "src" / "calculus.rs").read_text(encoding="utf-8")
+
+    def function(kind: str, signature: str) -> str:
+        impl = source[source.index(f"impl {kind} {{") :]
+        body = impl[impl.index(signature) :]
+        return body[: body.index("\n    }\n")]
+
+    variant = r"::(\w+)(?:\([^)]*\))? => "
+    unary = dict(re.findall("UnaryOp" + variant + r'"([^"]+)"', function("UnaryOp", "fn name")))
+    overrides = function("UnaryOp", "fn symbol")
+    unary.update(re.findall("UnaryOp" + variant + r'"([^"]+)"\.into\(\)', overrides))
+    if "UnaryOp::PowScalar(" in overrides:
+        unary["PowScalar"] = "**n"  # formatted with the exponent: **2, **-1, **0.5
+    symbols = function("BinaryOp", "fn symbol")
+    binary = dict(re.findall("BinaryOp" + variant + r'"([^"]+)"', symbols))
+    return set(unary.values()) | set(binary.values())
 
 
 OP_ROWS = table(GRADIENTS, "you write | `_op`")

@@ -16,6 +16,7 @@ __all__ = [
     "Layer",
     "MLP",
     "Optimizer",
+    "zero_grad",
     "Tensor",
     "linear",
     "concatenate",
@@ -236,6 +237,9 @@ class Optimizer:
     def step(self) -> None: ...
     def zero_grad(self) -> None: ...
     lr: float
+
+def zero_grad(params: Iterable[Value | Tensor]) -> None:
+    """Clears every gradient in ``params``: a Value's to 0, a Tensor's to None."""
 
 @final
 class Tensor:

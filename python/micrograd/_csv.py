@@ -43,13 +43,21 @@ def load_csv(
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: the file is empty or has no data rows, a row has the wrong
+        ValueError: ``path`` cannot be read (a directory, no permission), the
+            file is empty or has no data rows, a row has the wrong
             number of fields, a value does not parse (the message names the file,
             the 1-based line and the column), or ``target`` names no column.
     """
     source = os.fspath(path)
-    with open(path, newline="", encoding="utf-8-sig") as lines:
-        return parse_csv(lines, source, target, header, delimiter)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as lines:
+            return parse_csv(lines, source, target, header, delimiter)
+    except FileNotFoundError:
+        raise
+    # A directory, a file without read permission, a device that fails mid-read:
+    # the file cannot be read, which the contract says is a ValueError.
+    except OSError as error:
+        raise ValueError(f"{source}: cannot read the file ({error.strerror or error})") from None
 
 
 def parse_csv(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from micrograd._core import Tensor, Value
 from micrograd._graph import topological_order
+from micrograd._labels import visible
 
 MISSING_DOT = (
     "the Graphviz program `dot` is not on PATH; install Graphviz: "
@@ -55,7 +56,7 @@ def build_graph(root: Value | Tensor, precision: int = 4) -> DotGraph:
         nodes.append((name, _record_label(value, precision), "record"))
         if value._op:
             op_name = f"{name}_op"
-            nodes.append((op_name, value._op.translate(_STRING_SPECIALS), None))
+            nodes.append((op_name, visible(value._op).translate(_STRING_SPECIALS), None))
             edges.extend((names[operand._node_id], op_name) for operand in value.operands)
             edges.append((op_name, name))
     return DotGraph(nodes, edges)
@@ -105,7 +106,10 @@ def _record_label(value: Value | Tensor, precision: int) -> str:
         return "{ " + " | ".join(fields) + " }"
     fields = [f"data {value.data:.{precision}f}", f"grad {value.grad:.{precision}f}"]
     if value.label:
-        fields.insert(0, value.label.translate(_RECORD_SPECIALS))
+        # A newline becomes a space; other control characters (NUL is not valid DOT)
+        # are written out as \x00 and the like, then everything is escaped.
+        label = visible(value.label.replace("\n", " "))
+        fields.insert(0, label.translate(_RECORD_SPECIALS))
     return "{ " + " | ".join(fields) + " }"
 
 

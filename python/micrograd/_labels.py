@@ -8,6 +8,7 @@ works on any module built the same way.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Union
 
@@ -50,3 +51,24 @@ def inputs(values: Iterable[Value | Number], prefix: str = "x") -> list[Value]:
         else Value(value, label=f"{prefix}{i}")
         for i, value in enumerate(values)
     ]
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(label: str) -> str:
+    """``label`` with control characters and line or paragraph separators written as
+    ``repr`` writes them (``\\n``, ``\\x00``, ``\\u2028``), so that printing it can
+    neither start a new line nor emit a raw control byte."""
+    if label.isprintable():
+        return label
+    return "".join(_escape(c) for c in label)
+
+
+def _escape(c: str) -> str:
+    if unicodedata.category(c) not in ("Cc", "Zl", "Zp"):
+        return c
+    if c in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[c]
+    code = ord(c)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from micrograd._core import Value
 from micrograd._graph import topological_order
+from micrograd._labels import visible
 
 BRANCH, LAST = "├── ", "└── "
 PIPE, GAP = "│   ", "    "
@@ -89,6 +90,8 @@ def _with_label(text: str, node: Value) -> str:
     label = node.label
     if not label:
         return text
+    # Escaped, so that a label holding a newline cannot add lines that look like nodes.
+    label = visible(label)
     return f"{text} {ARROW} {label}" if text else f"{ARROW} {label}"
 
 

@@ -14,7 +14,7 @@ from typing import Any, cast
 import numpy as np
 
 from micrograd import _core, _state
-from micrograd._checks import positive_int
+from micrograd._checks import int_at_least, positive_int
 from micrograd._core import Tensor, Value
 from micrograd.nn import Module
 
@@ -30,6 +30,7 @@ class Linear(Module):
     def __init__(self, nin: int, nout: int, bias: bool = True, seed: int | None = None) -> None:
         self.nin = positive_int("nin", nin)
         self.nout = positive_int("nout", nout)
+        seed = _seed(seed)
         bound = 1 / math.sqrt(self.nin)
         self.weight = Tensor.uniform(
             [self.nout, self.nin], -bound, bound, seed=seed, requires_grad=True
@@ -39,7 +40,8 @@ class Linear(Module):
                 [self.nout],
                 -bound,
                 bound,
-                seed=None if seed is None else seed + 1,
+                # The next seed, wrapping at 2**64 so that every seed has a bias stream.
+                seed=None if seed is None else (seed + 1) % 2**64,
                 requires_grad=True,
             )
             if bias
@@ -54,6 +56,18 @@ class Linear(Module):
 
     def __repr__(self) -> str:
         return f"Linear(nin={self.nin}, nout={self.nout}, bias={self.bias is not None})"
+
+
+def _seed(seed: object) -> int | None:
+    """``seed`` as an int in [0, 2**64) (numpy integers welcome) or None, else a
+    TypeError or ValueError naming it."""
+    if seed is None:
+        return None
+    bound = "in [0, 2**64 - 1]"
+    number = int_at_least("seed", seed, 0, kind="an int or None", bound=bound)
+    if number >= 2**64:
+        raise ValueError(f"seed must be {bound}, got {number}")
+    return number
 
 
 class _Activation(Module):

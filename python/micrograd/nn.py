@@ -38,11 +38,10 @@ class Module:
     """Base class: anything with ``parameters()`` gets ``zero_grad()``."""
 
     def zero_grad(self) -> None:
-        for p in self.parameters():
-            if isinstance(p, Value):
-                p.grad = 0
-            else:
-                p.zero_grad()  # a Tensor: its grad becomes None, as in PyTorch
+        """Clears the gradient of everything ``parameters()`` returns, a subclass's
+        additions included: a Value's ``grad`` becomes 0, a Tensor's None (as in
+        PyTorch). One Rust call over the list."""
+        _core.zero_grad(self.parameters())
 
     def parameters(self) -> Sequence[Value | Tensor]:
         """The Values (scalar modules) or Tensors (``Linear``) that training updates."""
@@ -208,7 +207,12 @@ class MLP(Module):
         return self._core.parameters()
 
     def zero_grad(self) -> None:
-        self._core.zero_grad()
+        # The weights' own pass, without a wrapper per scalar, unless a subclass
+        # changed what parameters() returns.
+        if type(self).parameters is MLP.parameters:
+            self._core.zero_grad()
+        else:
+            super().zero_grad()
 
     @property
     def nin(self) -> int:

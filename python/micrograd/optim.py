@@ -9,6 +9,11 @@ update loop runs in Rust.
         opt.step()
 
 ``lr`` is a writable attribute, so a schedule is ``opt.lr = ...`` between steps.
+
+``params`` is an iterable of Values and Tensors; a single Value or Tensor is a
+TypeError (wrap it in a list). A parameter listed twice is kept once, so every
+parameter is updated once per step on both engines. Every float hyper-parameter
+must be finite and in range, else a ValueError naming it (docs/optimizers.md).
 """
 
 from __future__ import annotations
@@ -21,7 +26,11 @@ from micrograd._core import Tensor, Value
 
 
 class Optimizer:
-    """Base class: ``step()``, ``zero_grad()`` and a writable ``lr``."""
+    """Base class: ``step()``, ``zero_grad()`` and a writable ``lr``.
+
+    Every optimizer takes ``params``, an iterable of Values and Tensors (a single
+    one is a TypeError); a parameter listed more than once is updated once per step.
+    """
 
     def __init__(self, core: _core.Optimizer) -> None:
         self._core = core

@@ -4,7 +4,9 @@ record, never pickle (loading a pickle can run arbitrary code)."""
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import zipfile
 import zlib
 from typing import Any, Union
@@ -49,47 +51,161 @@ def load(path: PathLike) -> MLP:
 
     Raises FileNotFoundError for a missing file and ValueError naming the problem
     for a file that is truncated, damaged, not an .npz, or not a saved micrograd
-    model. The architecture record is checked against the stored arrays before any
-    model is built, so a small file cannot ask for an enormous one.
+    model. Nothing is read that the model could not need: the archive's member
+    names, their declared sizes and each array's header (shape times item size
+    must be the member's size) are checked before any array is read, and the
+    architecture record against the arrays before any model is built, so a small
+    file can ask for neither a large read nor an enormous model.
     """
     source = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
+        arrays = _read_archive(path)
     except FileNotFoundError:
         raise
+    except _Refused as error:
+        raise ValueError(f"{source}: {error}") from None
     except _UNREADABLE as error:
         raise ValueError(f"{source}: not a readable model file ({error})") from None
-    if _CONFIG_KEY not in arrays:
-        raise ValueError(f"{source}: no {_CONFIG_KEY} record; was it written by micrograd.save?")
-    config = _architecture(source, arrays.pop(_CONFIG_KEY))
     try:
-        expected = _expected_shapes(config["nin"], config["nouts"])
-        checked = _state.checked_arrays(expected, arrays)
-        model = MLP(**config)
+        checked = _state.checked_arrays(arrays.expected, arrays.arrays)
+        model = MLP(**arrays.config)
         model.load_state_dict(checked)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{source}: {error}") from None
     return model
 
 
-def _architecture(source: str, record: np.ndarray) -> dict[str, Any]:
+class _Refused(Exception):
+    """A model file refused for what it declares, before its content is read."""
+
+
+# Member names np.savez gives a saved model's arrays, and the largest record that
+# save() could write (a few hundred bytes in practice).
+_MEMBER = re.compile(r"(__config__|layers\.(0|[1-9][0-9]{0,8})\.(weight|bias))\.npy")
+_MAX_RECORD_BYTES = 1 << 20
+# An .npy header is at most 64 KiB in format 1.0 (numpy writes 2.0 only beyond it,
+# which no model's header needs).
+_MAX_HEADER_BYTES = 65536 + 16
+# Deflate never expands data more than 1032-fold; a member declaring more than that
+# over its compressed bytes lies about its size. Other compressions are refused
+# (np.savez stores, np.savez_compressed deflates).
+_DEFLATE_RATIO = 1032
+
+
+class _Archive:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        expected: dict[str, tuple[int, ...]],
+        arrays: dict[str, np.ndarray],
+    ) -> None:
+        self.config, self.expected, self.arrays = config, expected, arrays
+
+
+def _read_archive(path: PathLike) -> _Archive:
+    """The record and arrays of a saved model, each member checked before it is read."""
+    with zipfile.ZipFile(path) as archive:
+        members = _checked_members(archive.infolist())
+        record_info = members.pop(_CONFIG_KEY, None)
+        if record_info is None:
+            raise _Refused(f"no {_CONFIG_KEY} record; was it written by micrograd.save?")
+        if record_info.file_size > _MAX_RECORD_BYTES:
+            raise _Refused(
+                f"the {_CONFIG_KEY} record declares {record_info.file_size:,} bytes; "
+                f"a saved model's is under {_MAX_RECORD_BYTES:,}"
+            )
+        config = _architecture(_read_member(archive, record_info, None))
+        expected = _expected_shapes(config["nin"], config["nouts"])
+        missing = sorted(set(expected) - set(members))
+        unexpected = sorted(set(members) - set(expected))
+        if missing or unexpected:
+            raise _Refused(
+                f"the arrays do not fit the architecture record: "
+                f"missing {missing}, unexpected {unexpected}"
+            )
+        for name, info in members.items():
+            limit = 8 * math.prod(expected[name]) + _MAX_HEADER_BYTES
+            if info.file_size > limit:
+                raise _Refused(
+                    f"member {info.filename!r} declares {info.file_size:,} bytes; "
+                    f"an array of shape {expected[name]} needs at most {limit:,}"
+                )
+        arrays = {
+            name: _read_member(archive, info, expected[name]) for name, info in members.items()
+        }
+    return _Archive(config, expected, arrays)
+
+
+def _checked_members(infos: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
+    """The archive's members by array name, after checking names and declared sizes."""
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        match = _MEMBER.fullmatch(info.filename)
+        if match is None:
+            raise _Refused(
+                f"unexpected member {info.filename!r}; was it written by micrograd.save?"
+            )
+        name = match.group(1)
+        if name in members:
+            raise _Refused(f"member {info.filename!r} appears twice")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _Refused(f"member {info.filename!r} uses an unsupported compression")
+        ratio = 1 if info.compress_type == zipfile.ZIP_STORED else _DEFLATE_RATIO
+        if info.file_size > info.compress_size * ratio + 64:
+            raise _Refused(
+                f"member {info.filename!r} declares {info.file_size:,} bytes "
+                f"from {info.compress_size:,} stored bytes"
+            )
+        members[name] = info
+    return members
+
+
+def _read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, shape: tuple[int, ...] | None
+) -> np.ndarray:
+    """One .npy member, read only after its header's shape and dtype are checked:
+    ``shape`` when given, and shape times item size equal to the bytes that follow."""
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version != (1, 0):
+            raise _Refused(f"member {info.filename!r}: .npy format {version} is not supported")
+        declared, fortran_order, dtype = np.lib.format.read_array_header_1_0(member)
+        if any(n < 0 for n in declared):
+            raise _Refused(f"member {info.filename!r} has a negative dimension: {declared}")
+        if dtype.hasobject:
+            raise _Refused(f"member {info.filename!r} holds Python objects")
+        if shape is not None and declared != shape:
+            raise _Refused(f"member {info.filename!r} has shape {declared}, expected {shape}")
+        data_bytes = info.file_size - member.tell()
+        if math.prod(declared) * dtype.itemsize != data_bytes:
+            raise _Refused(
+                f"member {info.filename!r} declares shape {declared} of {dtype} "
+                f"({math.prod(declared) * dtype.itemsize:,} bytes) but holds {data_bytes:,}"
+            )
+        data = member.read(data_bytes)
+        if len(data) != data_bytes:
+            raise _Refused(f"member {info.filename!r} is truncated")
+    flat = np.frombuffer(data, dtype=dtype)
+    return flat.reshape(declared, order="F") if fortran_order else flat.reshape(declared)
+
+
+def _architecture(record: np.ndarray) -> dict[str, Any]:
     """The constructor arguments in a saved record, checked for type and format."""
     try:
         config = json.loads(str(record))
     # SystemError and UnicodeError: numpy turning a string array with invalid code
     # points into str.
     except (ValueError, RecursionError, UnicodeError, SystemError) as error:
-        raise ValueError(f"{source}: bad architecture record ({error})") from None
+        raise _Refused(f"bad architecture record ({error})") from None
     if not isinstance(config, dict) or config.get("format") != _FORMAT:
-        raise ValueError(f"{source}: bad architecture record (not a {_FORMAT} record)")
+        raise _Refused(f"bad architecture record (not a {_FORMAT} record)")
     config = {key: value for key, value in config.items() if key != "format"}
     nin, nouts = config.get("nin"), config.get("nouts")
     sizes_are_ints = isinstance(nouts, list) and all(
         isinstance(n, int) and not isinstance(n, bool) for n in [nin, *nouts]
     )
     if not sizes_are_ints or not nouts or min(nin, *nouts) < 1:
-        raise ValueError(f"{source}: bad architecture record (nin={nin!r}, nouts={nouts!r})")
+        raise _Refused(f"bad architecture record (nin={nin!r}, nouts={nouts!r})")
     return config
 
 

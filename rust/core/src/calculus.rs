@@ -77,16 +77,22 @@ impl UnaryOp {
                     n * x.powf(n - 1.0)
                 }
             }
-            // Taken from the output, so the slope at nan (and at 0) is 0, as PyTorch's.
+            // 1 above 0, 0 at or below it, and nan at nan, whose side of 0 is unknown:
+            // nan propagates backward as it does forward (PyTorch passes the gradient
+            // through unchanged there; docs/reliability.md §4).
             UnaryOp::Relu => {
-                if out > 0.0 {
+                if out.is_nan() {
+                    f64::NAN
+                } else if out > 0.0 {
                     1.0
                 } else {
                     0.0
                 }
             }
             UnaryOp::LeakyRelu(slope) => {
-                if x > 0.0 {
+                if x.is_nan() {
+                    f64::NAN
+                } else if x > 0.0 {
                     1.0
                 } else {
                     slope
@@ -295,6 +301,9 @@ mod tests {
     fn relu_and_softplus_let_nan_through() {
         assert!(UnaryOp::Relu.apply(f64::NAN).is_nan());
         assert!(UnaryOp::Softplus.apply(f64::NAN).is_nan());
+        let nan = f64::NAN;
+        assert!(UnaryOp::Relu.derivative(nan, nan).is_nan());
+        assert!(UnaryOp::LeakyRelu(0.1).derivative(nan, nan).is_nan());
         assert_eq!(UnaryOp::Softplus.apply(1000.0), 1000.0);
     }
 }

@@ -87,3 +87,54 @@ fn a_gradient_in_another_memory_order_updates_the_right_elements() {
     opt.step();
     assert_eq!(*w.data(), before - column_major * 0.5);
 }
+
+#[test]
+fn non_finite_and_out_of_range_hyper_parameters_are_errors() {
+    use micrograd_core::optim::{Adagrad, RmsProp};
+    let named = |result: Result<(), Error>| match result {
+        Err(Error::InvalidHyperparameter { name, .. }) => name,
+        other => panic!("expected an invalid hyper-parameter, got {other:?}"),
+    };
+    assert_eq!(
+        named(Sgd::new(0.0, f64::NAN, 0.0, false).map(drop)),
+        "dampening"
+    );
+    assert_eq!(named(Sgd::new(0.0, 1.5, 0.0, false).map(drop)), "dampening");
+    assert_eq!(
+        named(Sgd::new(f64::INFINITY, 0.0, 0.0, false).map(drop)),
+        "momentum"
+    );
+    assert_eq!(
+        named(RmsProp::new(1.5, 1e-8, 0.0, 0.0, false).map(drop)),
+        "alpha"
+    );
+    assert_eq!(
+        named(Adagrad::new(0.0, 0.0, 0.0, f64::INFINITY).map(drop)),
+        "eps"
+    );
+    let rule = Sgd::new(0.0, 0.0, 0.0, false).unwrap();
+    let made = Optimizer::new(vec![Value::from(1.0).into()], f64::INFINITY, Box::new(rule));
+    assert!(matches!(
+        made,
+        Err(Error::InvalidHyperparameter { name: "lr", .. })
+    ));
+}
+
+#[test]
+fn a_parameter_listed_twice_is_updated_once_on_both_engines() {
+    let (v, t) = (Value::from(1.0), tensor(&[1], vec![1.0]));
+    let params = vec![
+        v.clone().into(),
+        t.clone().into(),
+        v.clone().into(),
+        t.clone().into(),
+    ];
+    let rule = Sgd::new(0.0, 0.0, 0.0, false).unwrap();
+    let mut opt = Optimizer::new(params, 0.5, Box::new(rule)).unwrap();
+    assert_eq!(opt.parameters().len(), 2);
+    v.set_grad(1.0);
+    t.sum(None, false).unwrap().backward().unwrap();
+    opt.step();
+    assert_eq!(v.data(), 0.5);
+    assert_eq!(t.data().iter().copied().collect::<Vec<_>>(), vec![0.5]);
+}

@@ -120,3 +120,40 @@ fn a_deep_tensor_chain_that_uses_each_node_twice_drops_without_recursion() {
     }
     drop(y);
 }
+
+#[test]
+fn relu_max_and_hinge_propagate_nan_forward_and_backward() {
+    let x = tensor(&[2], &[f64::NAN, 0.5]);
+    let loss = x
+        .hinge_loss(ArrayD::from_shape_vec(IxDyn(&[2]), vec![1.0, -1.0]).unwrap())
+        .unwrap();
+    assert!(loss.item().unwrap().is_nan());
+    loss.backward().unwrap();
+    let grad = x.grad().unwrap();
+    assert!(grad[0].is_nan() && grad[1] == 0.5);
+    let y = tensor(&[2], &[f64::NAN, 2.0]);
+    y.relu().sum(None, false).unwrap().backward().unwrap();
+    let grad = y.grad().unwrap();
+    assert!(grad[0].is_nan() && grad[1] == 1.0);
+    let z = tensor(&[2], &[f64::NAN, 2.0]);
+    let max = z.max(None, false).unwrap();
+    assert!(max.item().unwrap().is_nan());
+    max.backward().unwrap();
+    assert!(z.grad().unwrap().iter().all(|g| g.is_nan()));
+}
+
+#[test]
+fn loss_targets_of_another_shape_are_errors_but_a_vector_fits_a_column() {
+    let p = tensor(&[2, 3], &[0.0; 6]);
+    let error = p.mse_loss(ArrayD::zeros(IxDyn(&[3, 2]))).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "mse_loss(predictions, targets): shapes (2, 3) and (3, 2) do not fit"
+    );
+    let column = tensor(&[2, 1], &[1.0, 2.0]);
+    let loss = column.mse_loss(ArrayD::zeros(IxDyn(&[2]))).unwrap();
+    assert_eq!(loss.item().unwrap(), 2.5);
+    assert!(tensor(&[2], &[1.0, 2.0])
+        .mse_loss(ArrayD::zeros(IxDyn(&[2, 1])))
+        .is_err());
+}

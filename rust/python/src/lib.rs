@@ -29,6 +29,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<nn::PyLayer>()?;
     m.add_class::<nn::PyMLP>()?;
     m.add_class::<optim::PyOptimizer>()?;
+    m.add_function(wrap_pyfunction!(optim::zero_grad, m)?)?;
     m.add_class::<tensor::PyTensor>()?;
     m.add_function(wrap_pyfunction!(tensor_functions::linear, m)?)?;
     m.add_function(wrap_pyfunction!(tensor_functions::concatenate, m)?)?;

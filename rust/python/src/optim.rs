@@ -12,6 +12,15 @@ use crate::value::{type_name, PyValue};
 
 /// The parameters to optimise: Values and Tensors, from any iterable.
 fn params_of(items: &Bound<'_, PyAny>) -> PyResult<Vec<Param>> {
+    // A Tensor is iterable (over new tensors for its rows), so it would pass as a
+    // list of parameters that no training ever touches; PyTorch refuses it too.
+    if items.is_instance_of::<PyValue>() || items.is_instance_of::<PyTensor>() {
+        return Err(PyTypeError::new_err(format!(
+            "params must be an iterable of Values or Tensors (e.g. model.parameters() or [w]), \
+             got a single {}; wrap it in a list",
+            type_name(items)
+        )));
+    }
     let iter = items.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
             "params must be an iterable of Values or Tensors (e.g. model.parameters()), got {}",
@@ -33,6 +42,16 @@ fn params_of(items: &Bound<'_, PyAny>) -> PyResult<Vec<Param>> {
             )))
         })
         .collect()
+}
+
+/// Clears the gradient of every parameter in `params` (a Value's to 0, a Tensor's
+/// to None) in one pass: `Module.zero_grad()` over whatever `parameters()` returns.
+#[pyfunction]
+pub fn zero_grad(params: &Bound<'_, PyAny>) -> PyResult<()> {
+    for param in params_of(params)? {
+        param.zero_grad();
+    }
+    Ok(())
 }
 
 #[pyclass(name = "Optimizer", module = "micrograd._core")]

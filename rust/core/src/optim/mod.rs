@@ -18,7 +18,16 @@ pub enum Param {
 }
 
 impl Param {
-    fn zero_grad(&self) {
+    /// Which node this is: scalars and tensors apart, then the node's identity.
+    fn key(&self) -> (bool, usize) {
+        match self {
+            Param::Scalar(v) => (false, v.node_id()),
+            Param::Tensor(t) => (true, t.node_id()),
+        }
+    }
+
+    /// Clears the gradient: a scalar's to 0, a tensor's to none.
+    pub fn zero_grad(&self) {
         match self {
             Param::Scalar(v) => v.set_grad(0.0),
             Param::Tensor(t) => t.zero_grad(),
@@ -56,10 +65,14 @@ pub struct Optimizer<R: UpdateRule + ?Sized> {
 const SCALAR_GROUP: usize = 0;
 
 impl<R: UpdateRule + ?Sized> Optimizer<R> {
+    /// An optimizer over `parameters`; a parameter listed more than once (the same
+    /// `Value` or `Tensor` node, whatever wraps it) is kept once, at its first place,
+    /// so every parameter is updated once per step on both engines.
     pub fn new(parameters: Vec<Param>, lr: f64, rule: Box<R>) -> Result<Optimizer<R>> {
         if parameters.is_empty() {
             return Err(Error::Empty { argument: "params" });
         }
+        let parameters = without_duplicates(parameters);
         check_non_negative("lr", lr)?;
         let size = parameters
             .iter()
@@ -132,15 +145,36 @@ impl<R: UpdateRule + ?Sized> Optimizer<R> {
     }
 }
 
+/// `parameters` with every repeat of a node dropped, first places kept in order.
+fn without_duplicates(parameters: Vec<Param>) -> Vec<Param> {
+    let mut seen = std::collections::HashSet::with_capacity(parameters.len());
+    parameters
+        .into_iter()
+        .filter(|p| seen.insert(p.key()))
+        .collect()
+}
+
 pub(crate) fn check_non_negative(name: &'static str, got: f64) -> Result<()> {
-    // Written so that nan fails too.
-    if got >= 0.0 {
+    // Written so that nan fails too; inf fails as no finite step comes of it.
+    if got >= 0.0 && got.is_finite() {
         Ok(())
     } else {
         Err(Error::InvalidHyperparameter {
             name,
             got,
-            expected: "a number >= 0",
+            expected: "a finite number >= 0",
+        })
+    }
+}
+
+pub(crate) fn check_closed_unit_interval(name: &'static str, got: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&got) {
+        Ok(())
+    } else {
+        Err(Error::InvalidHyperparameter {
+            name,
+            got,
+            expected: "in [0, 1]",
         })
     }
 }

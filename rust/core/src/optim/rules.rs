@@ -3,7 +3,7 @@
 //! counts, moments) per group, as PyTorch keeps it per parameter: a group skipped on
 //! a step (a tensor without a gradient) resumes where it left off.
 
-use super::{check_non_negative, check_unit_interval};
+use super::{check_closed_unit_interval, check_non_negative, check_unit_interval};
 use crate::error::{Error, Result};
 
 /// One optimizer's arithmetic: updates `data` in place from `grad`, using and
@@ -46,6 +46,7 @@ pub struct Sgd {
 impl Sgd {
     pub fn new(momentum: f64, dampening: f64, weight_decay: f64, nesterov: bool) -> Result<Sgd> {
         check_non_negative("momentum", momentum)?;
+        check_closed_unit_interval("dampening", dampening)?;
         check_non_negative("weight_decay", weight_decay)?;
         if nesterov && (momentum <= 0.0 || dampening != 0.0) {
             return Err(Error::InvalidHyperparameter {
@@ -194,7 +195,7 @@ impl RmsProp {
         momentum: f64,
         centered: bool,
     ) -> Result<RmsProp> {
-        check_non_negative("alpha", alpha)?;
+        check_closed_unit_interval("alpha", alpha)?;
         check_non_negative("eps", eps)?;
         check_non_negative("weight_decay", weight_decay)?;
         check_non_negative("momentum", momentum)?;

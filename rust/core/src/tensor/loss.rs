@@ -38,8 +38,10 @@ fn scalar(value: f64) -> ArrayD<f64> {
     ArrayD::from_elem(IxDyn(&[]), value)
 }
 
-/// `targets` in the predictions' shape: equal shapes, or the same number of
-/// elements (a column of predictions against a vector of labels).
+/// `targets` in the predictions' shape: equal shapes, or a column of predictions
+/// (n, 1), what a one-output model gives, against a vector of n targets. Any other
+/// pair is refused, as PyTorch refuses it: reshaping a (3, 2) target to fit (2, 3)
+/// predictions would pair predictions with the wrong targets.
 fn aligned_targets(
     op: &'static str,
     predictions: &Tensor,
@@ -49,18 +51,16 @@ fn aligned_targets(
     if targets.shape() == shape.as_slice() {
         return Ok(targets);
     }
-    let mismatch = Error::ShapeMismatch {
+    if let ([rows, 1], [n]) = (shape.as_slice(), targets.shape()) {
+        if rows == n {
+            return Ok(targets.insert_axis(Axis(1)));
+        }
+    }
+    Err(Error::ShapeMismatch {
         op,
         left: shape.clone(),
         right: targets.shape().to_vec(),
-    };
-    if targets.len() != predictions.len() {
-        return Err(mismatch);
-    }
-    let targets = targets.as_standard_layout().into_owned();
-    targets
-        .into_shape_with_order(IxDyn(&shape))
-        .map_err(|_| mismatch)
+    })
 }
 
 fn check_not_empty(predictions: &Tensor) -> Result<()> {
@@ -80,7 +80,7 @@ fn fused(op: LossOp, inputs: Vec<Tensor>, value: f64) -> Tensor {
 impl Tensor {
     pub fn mse_loss(&self, targets: ArrayD<f64>) -> Result<Tensor> {
         check_not_empty(self)?;
-        let targets = aligned_targets("mse_loss", self, targets)?;
+        let targets = aligned_targets("mse_loss(predictions, targets)", self, targets)?;
         let n = self.len() as f64;
         let total = Zip::from(&*self.data())
             .and(&targets)
@@ -90,7 +90,7 @@ impl Tensor {
 
     pub fn hinge_loss(&self, labels: ArrayD<f64>) -> Result<Tensor> {
         check_not_empty(self)?;
-        let labels = aligned_targets("hinge_loss", self, labels)?;
+        let labels = aligned_targets("hinge_loss(scores, labels)", self, labels)?;
         let n = self.len() as f64;
         let total = Zip::from(&*self.data())
             .and(&labels)
@@ -100,7 +100,11 @@ impl Tensor {
 
     pub fn binary_cross_entropy_with_logits(&self, targets: ArrayD<f64>) -> Result<Tensor> {
         check_not_empty(self)?;
-        let targets = aligned_targets("binary_cross_entropy_with_logits", self, targets)?;
+        let targets = aligned_targets(
+            "binary_cross_entropy_with_logits(logits, targets)",
+            self,
+            targets,
+        )?;
         let n = self.len() as f64;
         let total = Zip::from(&*self.data())
             .and(&targets)
