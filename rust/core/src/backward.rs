@@ -1,47 +1,15 @@
-//! Reverse-mode differentiation: an iterative topological order, then the chain rule
-//! applied from the root down.
+//! Reverse-mode differentiation of scalar graphs: the shared topological walk
+//! (`graph.rs`), then the chain rule applied from the root down.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use crate::value::{Node, Value};
-
-/// Every graph walk takes a fresh number and stamps the nodes it reaches with it,
-/// so "visited" is one comparison and nothing has to be cleared afterwards.
-static NEXT_WALK: AtomicU64 = AtomicU64::new(1);
+use crate::graph;
+use crate::value::Value;
 
 /// The nodes reachable from `root`, each after all of its operands (root last).
-///
-/// Depth-first with an explicit stack: a graph a million ops deep must not touch
-/// the call stack.
 pub fn topological_order(root: &Value) -> Vec<Value> {
-    walk_in_topological_order(root, |_| {})
-}
-
-/// `topological_order`, calling `first_visit` on each node as the walk reaches it.
-fn walk_in_topological_order(root: &Value, mut first_visit: impl FnMut(&mut Node)) -> Vec<Value> {
-    let walk = NEXT_WALK.fetch_add(1, Ordering::Relaxed);
-    let mut order = Vec::new();
-    // (node, operands already pushed?)
-    let mut stack = vec![(root.clone(), false)];
-    while let Some((value, expanded)) = stack.pop() {
-        if expanded {
-            order.push(value);
-            continue;
-        }
-        let mut node = value.0.borrow_mut();
-        if node.visit_mark == walk {
-            continue;
-        }
-        node.visit_mark = walk;
-        first_visit(&mut node);
-        stack.push((value.clone(), true));
-        for operand in node.op.operands() {
-            if operand.0.borrow().visit_mark != walk {
-                stack.push((operand.clone(), false));
-            }
-        }
-    }
-    order
+    graph::topological_order(&root.0, |_| true)
+        .into_iter()
+        .map(Value)
+        .collect()
 }
 
 impl Value {
@@ -51,14 +19,15 @@ impl Value {
     /// set `grad = 0`) between optimisation steps. Interior nodes are reset first, so
     /// after each call they hold the gradient of this call alone.
     pub fn backward(&self) {
-        let order = walk_in_topological_order(self, |node| {
+        let order = graph::topological_order(&self.0, |node| {
             if !node.is_leaf() {
                 node.grad = 0.0;
             }
+            true
         });
         self.add_grad(1.0);
-        for value in order.iter().rev() {
-            let node = value.0.borrow();
+        for rc in order.iter().rev() {
+            let node = rc.borrow();
             node.op.propagate(node.data, node.grad);
         }
     }

@@ -16,6 +16,7 @@
 mod backward;
 pub mod calculus;
 mod error;
+mod graph;
 pub mod loss;
 pub mod nn;
 mod op;

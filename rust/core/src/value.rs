@@ -5,6 +5,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::calculus::{BinaryOp, UnaryOp};
+use crate::graph::{self, GraphNode};
 use crate::op::Op;
 
 /// A scalar in a computation graph: its data, its gradient, and the op that made it.
@@ -20,7 +21,7 @@ pub(crate) struct Node {
     pub(crate) grad: f64,
     pub(crate) op: Op,
     pub(crate) label: Option<Box<str>>,
-    /// The number of the last graph walk that visited this node (see `backward.rs`):
+    /// The number of the last graph walk that visited this node (see `graph.rs`):
     /// a walk marks nodes instead of keeping a set of visited pointers.
     pub(crate) visit_mark: u64,
 }
@@ -181,41 +182,31 @@ impl fmt::Display for Value {
     }
 }
 
-/// Dropping a node frees the nodes only it kept alive with an explicit stack: the
-/// default recursive drop of a 10^5-deep `Rc` chain overflows the thread's stack.
-impl Drop for Node {
-    fn drop(&mut self) {
-        let mut orphans: Vec<Value> = Vec::new();
-        take_sole_operands(&mut self.op, &mut orphans);
-        while let Some(value) = orphans.pop() {
-            if let Ok(cell) = Rc::try_unwrap(value.0) {
-                let mut node = cell.into_inner();
-                take_sole_operands(&mut node.op, &mut orphans);
-                // `node` drops here with a leaf op: no recursion.
-            }
-        }
+impl GraphNode for Node {
+    fn operands(&self) -> impl Iterator<Item = &Rc<RefCell<Node>>> {
+        self.op.operands().map(|value| &value.0)
+    }
+
+    fn take_operands(&mut self) -> impl Iterator<Item = Rc<RefCell<Node>>> {
+        std::mem::replace(&mut self.op, Op::Leaf)
+            .into_operands()
+            .into_iter()
+            .flatten()
+            .map(|value| value.0)
+    }
+
+    fn visit_mark(&self) -> u64 {
+        self.visit_mark
+    }
+
+    fn set_visit_mark(&mut self, walk: u64) {
+        self.visit_mark = walk;
     }
 }
 
-/// Moves the operands that nobody else holds onto `orphans`, leaving a leaf behind;
-/// shared operands just lose one reference.
-///
-/// The operands are released one at a time, checking each count after the previous
-/// release: in `y + y` the op holds `y` twice, so `y` only becomes sole-owned once
-/// the first of the two references is gone.
-fn take_sole_operands(op: &mut Op, orphans: &mut Vec<Value>) {
-    // Fast path: an operand held three or more times is shared beyond this op.
-    if !op.operands().any(|v| Rc::strong_count(&v.0) <= 2) {
-        return;
-    }
-    for operand in std::mem::replace(op, Op::Leaf)
-        .into_operands()
-        .into_iter()
-        .flatten()
-    {
-        if Rc::strong_count(&operand.0) == 1 {
-            orphans.push(operand);
-        }
-        // else: dropped here, one reference fewer, and someone else still holds it
+/// Dropping a node frees the nodes only it kept alive without recursion.
+impl Drop for Node {
+    fn drop(&mut self) {
+        graph::drop_operands_iteratively(self);
     }
 }

@@ -1,39 +1,27 @@
-//! Reverse-mode differentiation over tensor graphs: the same iterative walk as
-//! for `Value`, with array gradients.
+//! Reverse-mode differentiation over tensor graphs: the shared topological walk
+//! (`graph.rs`), with array gradients.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use ndarray::ArrayD;
 
-use super::node::Tensor;
+use super::node::{Tensor, TensorNode};
+use super::op::TensorOp;
 use crate::error::{Error, Result};
-
-static NEXT_WALK: AtomicU64 = AtomicU64::new(1);
+use crate::graph;
 
 /// The tensors reachable from `root` that need a gradient, each after its operands.
-fn gradient_order(root: &Tensor) -> Vec<Tensor> {
-    let walk = NEXT_WALK.fetch_add(1, Ordering::Relaxed);
-    let mut order = Vec::new();
-    let mut stack = vec![(root.clone(), false)];
-    while let Some((tensor, expanded)) = stack.pop() {
-        if expanded {
-            order.push(tensor);
-            continue;
+fn gradient_order(root: &Tensor) -> Vec<Rc<RefCell<TensorNode>>> {
+    graph::topological_order(&root.0, |node| {
+        if !node.requires_grad {
+            return false;
         }
-        let mut node = tensor.0.borrow_mut();
-        if node.visit_mark == walk || !node.requires_grad {
-            continue;
-        }
-        node.visit_mark = walk;
-        if !matches!(node.op, super::op::TensorOp::Leaf) {
+        if !matches!(node.op, TensorOp::Leaf) {
             node.grad = None; // interior nodes hold this call's gradient only
         }
-        stack.push((tensor.clone(), true));
-        for operand in node.op.operands() {
-            stack.push((operand.clone(), false));
-        }
-    }
-    order
+        true
+    })
 }
 
 impl Tensor {
@@ -64,8 +52,8 @@ impl Tensor {
         }
         let order = gradient_order(self);
         self.accumulate_grad(gradient);
-        for tensor in order.iter().rev() {
-            let node = tensor.0.borrow();
+        for rc in order.iter().rev() {
+            let node = rc.borrow();
             if let Some(grad) = &node.grad {
                 node.op.propagate(&node.storage.view(), grad);
             }

@@ -12,6 +12,7 @@ use super::op::TensorOp;
 use super::shape::ensure_allocatable;
 use super::storage::{DataRef, Storage};
 use crate::error::{Error, Result};
+use crate::graph::{self, GraphNode};
 
 /// An n-dimensional float64 array that remembers how it was computed.
 ///
@@ -27,7 +28,7 @@ pub(crate) struct TensorNode {
     pub(crate) grad: Option<ArrayD<f64>>,
     pub(crate) op: TensorOp,
     pub(crate) requires_grad: bool,
-    /// See `Node::visit_mark`: the last graph walk that reached this node.
+    /// The last graph walk that reached this node (see `graph.rs`).
     pub(crate) visit_mark: u64,
 }
 
@@ -316,30 +317,30 @@ impl std::fmt::Debug for Tensor {
     }
 }
 
-/// Frees the nodes only this one kept alive with an explicit stack, as `Value` does:
-/// a recursive drop of a deep chain would overflow the stack.
-impl Drop for TensorNode {
-    fn drop(&mut self) {
-        let mut orphans: Vec<Tensor> = Vec::new();
-        take_sole_operands(&mut self.op, &mut orphans);
-        while let Some(tensor) = orphans.pop() {
-            if let Ok(cell) = Rc::try_unwrap(tensor.0) {
-                let mut node = cell.into_inner();
-                take_sole_operands(&mut node.op, &mut orphans);
-            }
-        }
+impl GraphNode for TensorNode {
+    fn operands(&self) -> impl Iterator<Item = &Rc<RefCell<TensorNode>>> {
+        self.op.operands().into_iter().map(|tensor| &tensor.0)
+    }
+
+    fn take_operands(&mut self) -> impl Iterator<Item = Rc<RefCell<TensorNode>>> {
+        std::mem::replace(&mut self.op, TensorOp::Leaf)
+            .into_operands()
+            .into_iter()
+            .map(|tensor| tensor.0)
+    }
+
+    fn visit_mark(&self) -> u64 {
+        self.visit_mark
+    }
+
+    fn set_visit_mark(&mut self, walk: u64) {
+        self.visit_mark = walk;
     }
 }
 
-/// As for `Value`: operands are released one at a time, so one held twice by this
-/// op (`t * t`) is freed iteratively once its last reference goes.
-fn take_sole_operands(op: &mut TensorOp, orphans: &mut Vec<Tensor>) {
-    if matches!(op, TensorOp::Leaf) {
-        return;
-    }
-    for operand in std::mem::replace(op, TensorOp::Leaf).into_operands() {
-        if Rc::strong_count(&operand.0) == 1 {
-            orphans.push(operand);
-        }
+/// Frees the nodes only this one kept alive without recursion, as `Value` does.
+impl Drop for TensorNode {
+    fn drop(&mut self) {
+        graph::drop_operands_iteratively(self);
     }
 }
