@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::op::{HookError, Op};
 use crate::value::{Node, Value};
 
 /// Every graph walk takes a fresh number and stamps the nodes it reaches with it,
@@ -50,7 +51,17 @@ impl Value {
     /// Leaf gradients accumulate across calls, as in PyTorch: call `zero_grad()` (or
     /// set `grad = 0`) between optimisation steps. Interior nodes are reset first, so
     /// after each call they hold the gradient of this call alone.
+    ///
+    /// Panics if a custom node's backward hook fails; `try_backward` returns the error.
     pub fn backward(&self) {
+        if let Err(error) = self.try_backward() {
+            std::panic::resume_unwind(error);
+        }
+    }
+
+    /// `backward()`, stopping at the first custom node whose hook fails and returning
+    /// its error. The nodes before it have their gradients; the graph stays usable.
+    pub fn try_backward(&self) -> Result<(), HookError> {
         let order = walk_in_topological_order(self, |node| {
             if !node.is_leaf() {
                 node.grad = 0.0;
@@ -58,8 +69,20 @@ impl Value {
         });
         self.add_grad(1.0);
         for value in order.iter().rev() {
-            let node = value.0.borrow();
-            node.op.propagate(node.data, node.grad);
+            let hook = {
+                let node = value.0.borrow();
+                match &node.op {
+                    Op::Custom(custom) => custom.backward.clone(),
+                    op => {
+                        op.propagate(node.data, node.grad);
+                        continue;
+                    }
+                }
+            };
+            if let Some(hook) = hook {
+                hook.backward(value)?;
+            }
         }
+        Ok(())
     }
 }

@@ -26,6 +26,6 @@ mod value;
 pub use backward::topological_order;
 pub use error::{shape_text, Error, Result};
 pub use nn::{Activation, Layer, Neuron, MLP};
-pub use op::Op;
+pub use op::{BackwardHook, Custom, CustomBackward, HookError, Op};
 pub use tensor::Tensor;
 pub use value::Value;

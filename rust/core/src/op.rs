@@ -5,7 +5,57 @@
 //! computes a node's value from its operands; `propagate` adds the node's gradient,
 //! times each local derivative, into its operands. Read the two matches together.
 
+use std::any::Any;
+use std::fmt;
+use std::rc::Rc;
+
 use crate::value::Value;
+
+/// What a failing backward hook reports; `Value::try_backward` hands it back as is.
+pub type HookError = Box<dyn Any + Send>;
+
+/// The backward step of a custom node, given the node itself: it reads the node's
+/// `grad` (and anything else) and adds into its operands' grads.
+pub trait CustomBackward: Any {
+    fn backward(&self, out: &Value) -> Result<(), HookError>;
+
+    /// The hook itself, for a host that wants its own object back.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<F: Fn(&Value) -> Result<(), HookError> + 'static> CustomBackward for F {
+    fn backward(&self, out: &Value) -> Result<(), HookError> {
+        self(out)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A shared custom backward step.
+pub type BackwardHook = Rc<dyn CustomBackward>;
+
+/// A node built by user code rather than by one of the ops below: Karpathy's
+/// `Value(data, (a, b), 'exp')`, whose `_backward` the user assigns afterwards.
+#[derive(Clone)]
+pub struct Custom {
+    pub(crate) name: Box<str>,
+    pub(crate) operands: Vec<Value>,
+    /// None until assigned: the node then passes no gradient on (Karpathy's default
+    /// `lambda: None`).
+    pub(crate) backward: Option<BackwardHook>,
+}
+
+impl fmt::Debug for Custom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Custom")
+            .field("name", &self.name)
+            .field("operands", &self.operands)
+            .field("backward", &self.backward.as_ref().map(|_| "<hook>"))
+            .finish()
+    }
+}
 
 /// How a node was made, with the operands it was made from.
 #[derive(Clone, Debug)]
@@ -31,6 +81,8 @@ pub enum Op {
     /// `ln(1 + e^x)`, computed without overflow.
     Softplus(Value),
     Abs(Value),
+    /// A node made by user code, with any number of operands and a user-given backward.
+    Custom(Box<Custom>),
 }
 
 impl Op {
@@ -53,14 +105,17 @@ impl Op {
             Op::Log(a) => a.data().ln(),
             Op::Softplus(a) => softplus(a.data()),
             Op::Abs(a) => a.data().abs(),
+            // A custom node's value is given when it is made, never recomputed.
+            Op::Custom(_) => f64::NAN,
         }
     }
 
     /// Chain rule for one node: add `grad * d(out)/d(operand)` into each operand's
-    /// grad, where `out` is this node's value.
+    /// grad, where `out` is this node's value. A custom node's hook is not run here
+    /// (it needs the node itself: see `Value::local_backward`).
     pub(crate) fn propagate(&self, out: f64, grad: f64) {
         match self {
-            Op::Leaf => {}
+            Op::Leaf | Op::Custom(_) => {}
             Op::Add(a, b) => {
                 a.add_grad(grad);
                 b.add_grad(grad);
@@ -126,8 +181,12 @@ impl Op {
 
     /// The operands, in order (empty for a leaf).
     pub fn operands(&self) -> impl Iterator<Item = &Value> {
+        let custom: &[Value] = match self {
+            Op::Custom(custom) => &custom.operands,
+            _ => &[],
+        };
         let (first, second) = match self {
-            Op::Leaf => (None, None),
+            Op::Leaf | Op::Custom(_) => (None, None),
             Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) | Op::Pow(a, b) => {
                 (Some(a), Some(b))
             }
@@ -142,13 +201,14 @@ impl Op {
             | Op::Softplus(a)
             | Op::Abs(a) => (Some(a), None),
         };
-        first.into_iter().chain(second)
+        first.into_iter().chain(second).chain(custom)
     }
 
     /// The operands, moved out of the op (for freeing a graph without recursion).
+    /// A custom op's operands are taken apart by the caller (`Custom::operands`).
     pub(crate) fn into_operands(self) -> [Option<Value>; 2] {
         match self {
-            Op::Leaf => [None, None],
+            Op::Leaf | Op::Custom(_) => [None, None],
             Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) | Op::Pow(a, b) => {
                 [Some(a), Some(b)]
             }
@@ -185,6 +245,7 @@ impl Op {
             Op::Log(..) => "log".into(),
             Op::Softplus(..) => "softplus".into(),
             Op::Abs(..) => "abs".into(),
+            Op::Custom(custom) => custom.name.to_string(),
         }
     }
 }
