@@ -104,7 +104,18 @@ VALUE_OPS = {
 # PyTorch's softplus is x itself above its threshold 20 (gradient exactly 1); ours is
 # log(1 + exp(x)) everywhere, so at x = 25 our gradient sigmoid(25) is 1.4e-11 below 1.
 KNOWN_DIFFERENCES = {"a.softplus(), x > 20": "PyTorch's softplus is linear above x = 20"}
-VALUE_API = {"backward", "data", "grad", "label", "named", "operands", "print_tree", "show", "tree"}
+VALUE_API = {
+    "backward",
+    "data",
+    "grad",
+    "item",
+    "label",
+    "named",
+    "operands",
+    "print_tree",
+    "show",
+    "tree",
+}
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension ``micrograd._core``."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TextIO, final, overload
 
 import numpy as np
@@ -53,12 +53,32 @@ def _allocated_bytes() -> int:
 class Value:
     """A scalar that remembers how it was computed, so ``backward()`` can find gradients."""
 
-    def __new__(cls, data: _Number, *, label: str | None = None) -> Value: ...
+    def __new__(
+        cls,
+        data: _Number,
+        _children: Iterable[Value] | None = None,
+        _op: str | None = None,
+        label: str | None = None,
+    ) -> Value:
+        """Karpathy's constructor: a leaf, or with children and an op name a node built
+        by user code, whose ``_backward`` the user assigns."""
     data: float
     grad: float
-    label: str | None
+    @property
+    def label(self) -> str:
+        """The name shown in graph pictures; ``''`` when unnamed."""
+    @label.setter
+    def label(self, label: str | None) -> None: ...
     @property
     def _prev(self) -> set[Value]: ...
+    @property
+    def _backward(self) -> Callable[[], object]:
+        """This node's own chain-rule step (or the callable assigned to a user-built node)."""
+    @_backward.setter
+    def _backward(self, step: Callable[[], object] | None) -> None: ...
+    def item(self) -> float:
+        """``data`` as a Python float."""
+    def __float__(self) -> float: ...
     @property
     def _op(self) -> str: ...
     @property

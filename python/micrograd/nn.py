@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 Inputs = Iterable[Union[Value, float]]
 Output = Union[Value, list[Value]]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+# "karpathy": his repository's bias of 0; "lecture": the lecture's bias drawn
+# uniform(-1, 1) right after the neuron's weights.
+INITS = ("karpathy", "lecture")
 _NEURON_NAMES = {
     "relu": "ReLU",
     "tanh": "Tanh",
@@ -67,11 +70,18 @@ def _check_activation(name: object, argument: str = "activation") -> str:
     return name
 
 
+def _check_init(name: object) -> str:
+    if name not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}; got {name!r}")
+    return name
+
+
 class Neuron(Module):
     """``activation(w . x + b)``: ReLU by default, linear with ``nonlin=False``.
 
     Weights start uniform in [-1, 1] (drawn from ``rng``, Python's ``random`` by
-    default) and the bias at 0, as in Karpathy's micrograd.
+    default) and the bias at 0, as in Karpathy's micrograd; ``init="lecture"`` draws
+    the bias uniform in [-1, 1] too, right after the weights, as the lecture's Neuron.
     """
 
     def __init__(
@@ -80,15 +90,18 @@ class Neuron(Module):
         nonlin: bool = True,
         activation: str = "relu",
         rng: random.Random | None = None,
+        init: str = "karpathy",
     ) -> None:
         nin = _positive_int("nin", nin)
         activation = _check_activation(activation) if nonlin else "linear"
+        init = _check_init(init)
         ensure_room_for_parameters(nin + 1)
         uniform = random.uniform if rng is None else rng.uniform
         weights = [uniform(-1, 1) for _ in range(nin)]
+        bias = uniform(-1, 1) if init == "lecture" else 0.0
         self.nonlin = activation != "linear"
         self.activation = activation
-        self._core = _core.Neuron(weights, 0.0, activation)
+        self._core = _core.Neuron(weights, bias, activation)
 
     def __call__(self, x: Inputs) -> Value:
         return self._core(x)
@@ -114,6 +127,7 @@ class _NeuronOptions(TypedDict, total=False):
     nonlin: bool
     activation: str
     rng: random.Random | None
+    init: str
 
 
 class Layer(Module):
@@ -148,6 +162,9 @@ class MLP(Module):
     Call it on one sample (a list of numbers or Values) for a Value (or a list of
     Values), or on a batch (a 2-D numpy array or a list of rows) for one output per
     row, built in Rust without a Python call per scalar.
+
+    ``init="lecture"`` draws every bias uniform in [-1, 1] after its neuron's weights,
+    as the lecture's ``Neuron``; :meth:`MLP.lecture` builds the lecture's network.
     """
 
     def __init__(
@@ -157,6 +174,7 @@ class MLP(Module):
         activation: str = "relu",
         seed: int | None = None,
         output_activation: str = "linear",
+        init: str = "karpathy",
     ) -> None:
         nin = _positive_int("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
@@ -166,6 +184,7 @@ class MLP(Module):
             raise ValueError("nouts must list at least one layer size, got []")
         _check_activation(activation)
         _check_activation(output_activation, "output_activation")
+        _check_init(init)
         rng = None if seed is None else random.Random(seed)
         sizes = [nin, *nouts]
         ensure_room_for_parameters(sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts))))
@@ -177,10 +196,30 @@ class MLP(Module):
                 nonlin=(i != last) or output_activation != "linear",
                 activation=activation if i != last else output_activation,
                 rng=rng,
+                init=init,
             )
             for i in range(len(nouts))
         ]
         self._core = _core.MLP([layer._core for layer in self.layers])
+
+    @classmethod
+    def lecture(cls, nin: int, nouts: Sequence[int], seed: int | None = None) -> MLP:
+        """The network of Karpathy's lecture ("The spelled-out intro to neural networks
+        and backpropagation"): tanh on every layer, the last one included, weights and
+        biases uniform in [-1, 1], drawn in the lecture's order (each neuron's weights,
+        then its bias) from Python's ``random``. After the same ``random.seed``,
+        ``MLP.lecture(3, [4, 4, 1])`` has the lecture's ``MLP(3, [4, 4, 1])`` weights.
+        It is ``MLP(nin, nouts, activation="tanh", output_activation="tanh",
+        init="lecture")``.
+        """
+        return cls(
+            nin,
+            nouts,
+            activation="tanh",
+            seed=seed,
+            output_activation="tanh",
+            init="lecture",
+        )
 
     def __call__(self, x: Inputs | Sequence[Inputs] | np.ndarray) -> Output | list[Output]:
         rows = _as_batch(x)
@@ -267,6 +306,8 @@ def _as_batch(x: object) -> np.ndarray | None:
             return np.ascontiguousarray(x, dtype=np.float64)
         return None
     if _is_list_of_rows(x):
+        if any(isinstance(v, Value) for row in x for v in row):
+            return None  # rows of Values: their graph must be kept, row by row
         try:
             return np.asarray(x, dtype=np.float64)
         except (TypeError, ValueError):

@@ -21,11 +21,21 @@ import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, TextIO, Union
+from typing import Any, Callable, Protocol, TextIO, Union
 
 import numpy as np
 
 Predict = Callable[[np.ndarray], Any]
+
+
+class HasPredict(Protocol):
+    """A model with a batched, graph-free ``predict`` (a micrograd ``MLP``)."""
+
+    def predict(self, x: np.ndarray) -> Any: ...
+
+
+# What decision_boundary scores with: the model, or a function of the points.
+Model = Union[HasPredict, Callable[..., Any]]
 PathLike = Union[str, "os.PathLike[str]"]
 
 # Used when the terminal size is unknown (a pipe, a CI log): fits an 80-column screen.
@@ -61,7 +71,7 @@ _MIXED_POINTS = "#"  # points of both classes fall in this cell
 
 
 def decision_boundary(
-    predict: Predict,
+    predict: Model,
     X: Any,
     y: Any,
     *,
@@ -73,12 +83,19 @@ def decision_boundary(
 ) -> str:
     """Draw a 2-D binary classifier's regions and the data as text; return the picture.
 
-    ``predict`` gets every grid cell centre in **one** call, as a float array of shape
-    ``(width * height, 2)``, and returns one score per point (a list or an array); a
-    score > 0 means class +1. Batch inside ``predict`` if your model can. A micrograd
-    ``MLP`` can pass its graph-free ``predict``::
+    ``predict`` is the model itself or a scoring function; a score > 0 means class +1:
 
-        print(decision_boundary(model.predict, X, y))
+    - a model with a ``predict`` method (a micrograd ``MLP``: graph-free and batched)
+      gets every grid cell centre in one ``model.predict(cells)`` call;
+    - any other callable is first called once with all the cells, a float array of
+      shape ``(width * height, 2)``, and should then return one score per point (a
+      list or an array, numbers or Values). If it cannot (the lecture's ``MLP``
+      takes one sample at a time), it is called on each cell as a list ``[x0, x1]``
+      and may return a number, a Value or a one-item list of either.
+
+    ::
+
+        print(decision_boundary(model, X, y))
 
     ``X`` is ``(n, 2)``; ``y`` holds ``n`` labels, -1/+1 or 0/1 (a label > 0 is the
     positive class). The grid covers the data range widened by ``margin`` times that
@@ -188,7 +205,7 @@ def loss_curve(
 
 
 def save_decision_boundary(
-    predict: Predict,
+    predict: Model,
     X: Any,
     y: Any,
     path: PathLike,
@@ -198,8 +215,9 @@ def save_decision_boundary(
 ) -> None:
     """Save a picture of a 2-D binary classifier's regions and the data to ``path``.
 
-    Same ``predict``, ``X`` and ``y`` as :func:`decision_boundary`; ``predict`` is
-    called once with ``resolution ** 2`` points. The format follows the extension
+    Same ``predict`` (the model, or a scoring function), ``X`` and ``y`` as
+    :func:`decision_boundary`; it is called once with ``resolution ** 2`` points
+    (or, for a one-sample model, once per point). The format follows the extension
     (``.png``, ``.svg``, ``.pdf``, ...). Needs matplotlib
     (``pip install "micrograd-rs[plot]"``); raises ImportError saying so without it.
     Uses its own Agg canvas, so the caller's pyplot backend is left alone.
@@ -330,18 +348,63 @@ def _bounds(points: np.ndarray, margin: float) -> tuple[tuple[float, float], ...
     return tuple(bounds)
 
 
-def _scores(predict: Predict, cells: np.ndarray) -> np.ndarray:
-    """One call to ``predict`` on every cell, checked to give one score per cell."""
+def _scores(predict: Any, cells: np.ndarray) -> np.ndarray:
+    """One score per cell from ``predict``: a model's ``predict`` method, a batch
+    scoring function, or a model taking one sample (see ``decision_boundary``)."""
+    method = getattr(predict, "predict", None)
+    if callable(method):
+        return _batch_scores(method, cells, "model.predict")
+    if not callable(predict):
+        raise TypeError(
+            "predict must be a model with a predict(X) method (a micrograd MLP), or a "
+            "callable scoring the points (all at once, or one [x0, x1] at a time); "
+            f"got {type(predict).__name__}"
+        )
     try:
-        scores = np.asarray(predict(cells), dtype=float).reshape(-1)
+        batch = predict(cells)
+    except (TypeError, ValueError, IndexError, AttributeError):
+        batch = None  # not a batch scorer
+    if batch is not None and not _is_one_score(batch):
+        return _checked_scores(batch, len(cells), "predict")
+    # One score for the whole batch (or none): a model taking one sample at a time.
+    try:
+        return np.array([_one_score(predict([float(x) for x in cell])) for cell in cells])
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            "predict must return one number (or Value) per point, given all points as "
+            f"an (n, 2) array or one point as a list [x0, x1]: {exc}"
+        ) from exc
+
+
+def _is_one_score(output: Any) -> bool:
+    return hasattr(output, "data") and not isinstance(output, np.ndarray) or np.ndim(output) == 0
+
+
+def _batch_scores(predict: Predict, cells: np.ndarray, name: str) -> np.ndarray:
+    """One call on every cell, checked to give one score per cell."""
+    return _checked_scores(predict(cells), len(cells), name)
+
+
+def _checked_scores(output: Any, count: int, name: str) -> np.ndarray:
+    try:
+        scores = np.asarray(output, dtype=float).reshape(-1)
     except TypeError as exc:
-        raise TypeError(f"predict must return numbers, one per point: {exc}") from exc
-    if len(scores) != len(cells):
+        raise TypeError(f"{name} must return numbers, one per point: {exc}") from exc
+    if len(scores) != count:
         raise ValueError(
-            f"predict returned {len(scores)} scores for {len(cells)} points; "
+            f"{name} returned {len(scores)} scores for {count} points; "
             "it must return one score per row of its input"
         )
     return scores
+
+
+def _one_score(output: Any) -> float:
+    """A one-sample model's output (a number, a Value, or a one-item list) as a float."""
+    if isinstance(output, (list, tuple)):
+        if len(output) != 1:
+            raise ValueError(f"expected one score per point, got {len(output)}")
+        output = output[0]
+    return float(getattr(output, "data", output))
 
 
 def _cell_index(values: np.ndarray, low: float, high: float, cells: int) -> np.ndarray:

@@ -15,6 +15,7 @@
 
 mod backward;
 pub mod calculus;
+mod custom;
 mod error;
 mod graph;
 pub mod loss;
@@ -27,6 +28,7 @@ mod value;
 
 pub use backward::topological_order;
 pub use calculus::{BinaryOp, UnaryOp};
+pub use custom::{BackwardHook, Custom, CustomBackward, HookError};
 pub use error::{shape_text, Error, Result};
 pub use nn::{Activation, Layer, Neuron, MLP};
 pub use op::Op;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::calculus::{BinaryOp, UnaryOp};
+use crate::custom::{BackwardHook, Custom, HookError};
 use crate::graph::{self, GraphNode};
 use crate::op::Op;
 
@@ -21,6 +22,10 @@ pub(crate) struct Node {
     pub(crate) grad: f64,
     pub(crate) op: Op,
     pub(crate) label: Option<Box<str>>,
+    /// An opaque word for the host language's use (the Python bindings keep the
+    /// address of the node's live Python object here, so that one node is always one
+    /// object); 0 when unused. The core never reads it.
+    pub(crate) host: usize,
     /// The number of the last graph walk that visited this node (see `graph.rs`):
     /// a walk marks nodes instead of keeping a set of visited pointers.
     pub(crate) visit_mark: u64,
@@ -49,8 +54,65 @@ impl Value {
             grad: 0.0,
             op,
             label: None,
+            host: 0,
             visit_mark: 0,
         })))
+    }
+
+    /// A node made by user code: `data` as given, `name` as its op's symbol, and no
+    /// backward step until `set_backward_hook` gives it one (Karpathy's
+    /// `Value(data, (a, b), 'exp')`).
+    pub fn custom(data: f64, operands: Vec<Value>, name: &str) -> Value {
+        Value::with_op(
+            data,
+            Op::Custom(Box::new(Custom {
+                name: name.into(),
+                operands,
+                backward: None,
+            })),
+        )
+    }
+
+    /// True for a node made by `Value::custom`.
+    pub fn is_custom(&self) -> bool {
+        matches!(self.0.borrow().op, Op::Custom(_))
+    }
+
+    /// Sets (or with `None` removes) a custom node's backward step, which `backward()`
+    /// and `local_backward()` call with the node. Returns false, changing nothing,
+    /// for a node that is not custom: the ops' own steps are fixed.
+    pub fn set_backward_hook(&self, hook: Option<BackwardHook>) -> bool {
+        let old = match &mut self.0.borrow_mut().op {
+            Op::Custom(custom) => std::mem::replace(&mut custom.backward, hook),
+            _ => return false,
+        };
+        // Dropped with no borrow held: dropping a host's hook may run host code.
+        drop(old);
+        true
+    }
+
+    /// A custom node's backward step, if it has one.
+    pub fn backward_hook(&self) -> Option<BackwardHook> {
+        match &self.0.borrow().op {
+            Op::Custom(custom) => custom.backward.clone(),
+            _ => None,
+        }
+    }
+
+    /// One node's chain-rule step, as Karpathy's `node._backward()`: adds this node's
+    /// `grad` times each local derivative into its operands' grads (nothing for a
+    /// leaf). A custom node runs its hook, whose error comes back as is.
+    pub fn local_backward(&self) -> Result<(), HookError> {
+        crate::backward::chain_rule_step(&self.0)
+    }
+
+    /// The host word (see `Node::host`); 0 when unset.
+    pub fn host(&self) -> usize {
+        self.0.borrow().host
+    }
+
+    pub fn set_host(&self, host: usize) {
+        self.0.borrow_mut().host = host;
     }
 
     pub fn data(&self) -> f64 {
@@ -188,10 +250,11 @@ impl GraphNode for Node {
     }
 
     fn take_operands(&mut self) -> impl Iterator<Item = Rc<RefCell<Node>>> {
-        std::mem::replace(&mut self.op, Op::Leaf)
-            .into_operands()
+        let (fixed, custom) = std::mem::replace(&mut self.op, Op::Leaf).into_operands();
+        fixed
             .into_iter()
             .flatten()
+            .chain(custom)
             .map(|value| value.0)
     }
 

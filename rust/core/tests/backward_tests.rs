@@ -91,3 +91,35 @@ fn a_deep_chain_that_uses_each_node_twice_drops_without_recursion() {
     }
     drop(y);
 }
+
+#[test]
+fn custom_nodes_run_their_hook_in_topological_order_with_native_ops() {
+    use std::rc::Rc;
+    let x = Value::from(0.5);
+    let e = Value::custom(x.data().exp(), vec![x.clone()], "exp");
+    assert_eq!(e.op().symbol(), "exp");
+    let operand = x.clone();
+    let hook: micrograd_core::BackwardHook = Rc::new(move |out: &Value| {
+        operand.set_grad(operand.grad() + out.data() * out.grad());
+        Ok(())
+    });
+    assert!(e.set_backward_hook(Some(hook)));
+    let y = &e * 3.0;
+    y.backward();
+    assert!((x.grad() - 3.0 * 0.5f64.exp()).abs() < 1e-12);
+    // natives keep their own step; a failing hook comes back as an error
+    assert!(!y.set_backward_hook(None));
+    let failing: micrograd_core::BackwardHook =
+        Rc::new(|_: &Value| -> Result<(), micrograd_core::HookError> { Err(Box::new("no")) });
+    e.set_backward_hook(Some(failing));
+    assert!(y.try_backward().is_err());
+    e.set_backward_hook(None);
+    x.set_grad(0.0);
+    y.try_backward().unwrap();
+    assert_eq!(x.grad(), 0.0);
+    // local_backward is one chain-rule step
+    let t = x.tanh();
+    t.set_grad(1.0);
+    t.local_backward().unwrap();
+    assert!((x.grad() - (1.0 - 0.5f64.tanh().powi(2))).abs() < 1e-12);
+}

@@ -17,7 +17,7 @@ fn value_or_number<T>(
     of_number: impl FnOnce(f64) -> T,
 ) -> PyResult<T> {
     if let Ok(value) = item.cast::<PyValue>() {
-        return Ok(of_value(value.get().value()?));
+        return Ok(of_value(crate::value::operand(value)?));
     }
     as_number(item).map(of_number).ok_or_else(|| {
         PyTypeError::new_err(format!(
@@ -43,7 +43,7 @@ pub fn values_only(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Val
                 type_name(item)
             ))
         })?;
-        Ok(value.get().value()?.clone())
+        Ok(crate::value::operand(value)?.clone())
     })
 }
 
@@ -58,7 +58,7 @@ pub fn data_of(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<f64>> {
 pub fn value_list<'py>(py: Python<'py>, values: Vec<Value>) -> PyResult<Bound<'py, PyList>> {
     let objects = values
         .into_iter()
-        .map(|v| Py::new(py, PyValue::from(v)))
+        .map(|v| crate::value::wrap_value(py, v))
         .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, objects)
 }

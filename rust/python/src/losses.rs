@@ -42,7 +42,11 @@ fn into_object<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
     py: Python<'_>,
     result: PyResult<T>,
 ) -> PyResult<Py<PyAny>> {
-    Ok(Py::new(py, result?)?.into_any())
+    let object = Bound::new(py, result?)?.into_any();
+    if let Ok(value) = object.cast::<PyValue>() {
+        crate::value::register(value); // one node, one Python object
+    }
+    Ok(object.unbind())
 }
 
 /// Mean squared error: `mean((prediction - target) ** 2)`.

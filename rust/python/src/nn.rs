@@ -45,7 +45,7 @@ fn activation_name(activation: Activation) -> &'static str {
 fn outputs(py: Python<'_>, mut values: Vec<Value>) -> PyResult<Py<PyAny>> {
     if values.len() == 1 {
         let only = values.pop().expect("length checked");
-        return Ok(Py::new(py, PyValue::from(only))?.into_any());
+        return Ok(crate::value::wrap_value(py, only)?.into_any());
     }
     Ok(value_list(py, values)?.into_any().unbind())
 }
@@ -84,7 +84,7 @@ impl PyNeuron {
 
     fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let out = self.neuron()?.forward(&input_values(x)?).map_err(to_py)?;
-        Ok(Py::new(py, PyValue::from(out))?.into_any())
+        Ok(crate::value::wrap_value(py, out)?.into_any())
     }
 
     #[getter]
@@ -93,8 +93,8 @@ impl PyNeuron {
     }
 
     #[getter]
-    fn b(&self) -> PyResult<PyValue> {
-        Ok(PyValue::from(self.neuron()?.bias().clone()))
+    fn b(&self, py: Python<'_>) -> PyResult<Py<PyValue>> {
+        crate::value::wrap_value(py, self.neuron()?.bias().clone())
     }
 
     #[getter]

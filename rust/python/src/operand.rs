@@ -21,6 +21,10 @@ pub fn as_number(other: &Bound<'_, PyAny>) -> Option<f64> {
             return Some(small as f64);
         }
     }
+    // A Value has `__float__` too, but it is a graph node, never a constant.
+    if other.is_instance_of::<PyValue>() {
+        return None;
+    }
     // numpy scalars (np.int64 is neither an int nor a float subclass), bools,
     // Fractions, Decimals, huge ints: anything with `__float__` or `__index__`.
     other.extract::<f64>().ok()
@@ -30,7 +34,7 @@ pub fn as_number(other: &Bound<'_, PyAny>) -> Option<f64> {
 /// `Ok(None)` means "not a number": return `NotImplemented`.
 pub fn as_value(other: &Bound<'_, PyAny>) -> PyResult<Option<Value>> {
     if let Ok(value) = other.cast::<PyValue>() {
-        return Ok(Some(value.get().value()?.clone()));
+        return Ok(Some(crate::value::operand(value)?.clone()));
     }
     Ok(as_number(other).map(Value::new))
 }

@@ -45,6 +45,13 @@ impl<T> ThreadBound<T> {
         }
     }
 
+    /// The value whichever thread asks: only for bookkeeping that runs with the GIL
+    /// held and touches no user-visible state (as `drop` does, see there).
+    #[inline]
+    pub fn get_any_thread(&self) -> &T {
+        &self.inner
+    }
+
     /// Like `get`, for changing the value.
     #[inline]
     pub fn get_mut(&mut self, type_name: &str) -> PyResult<&mut T> {
