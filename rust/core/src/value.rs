@@ -99,6 +99,21 @@ impl Value {
         }
     }
 
+    /// The custom node's hook, if this handle is the only one to its node (nothing else,
+    /// no other node and no other handle, can reach the hook then), and the node is
+    /// not borrowed. For a host's garbage collector: a hook that refers back to the
+    /// host object holding this handle makes a cycle only that host can see, and it
+    /// may break it only when nothing else uses the node.
+    pub fn hook_if_sole_handle(&self) -> Option<BackwardHook> {
+        if Rc::strong_count(&self.0) != 1 {
+            return None;
+        }
+        match &self.0.try_borrow().ok()?.op {
+            Op::Custom(custom) => custom.backward.clone(),
+            _ => None,
+        }
+    }
+
     /// One node's chain-rule step, as Karpathy's `node._backward()`: adds this node's
     /// `grad` times each local derivative into its operands' grads (nothing for a
     /// leaf). A custom node runs its hook, whose error comes back as is.

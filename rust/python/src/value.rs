@@ -6,8 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use micrograd_core::{BinaryOp, HookError, Value};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PySet, PyTuple};
+use pyo3::PyTraverseError;
 
 use crate::operand::{as_number, as_value};
 use crate::thread_bound::ThreadBound;
@@ -53,6 +55,25 @@ impl Drop for PyValue {
     }
 }
 
+/// Whether the garbage collector must see `object`: only a custom node's object can
+/// sit in a reference cycle (its `_backward` closure refers back to it, through the
+/// node, where Python cannot see), so every other Value is untracked at birth and
+/// costs the collector nothing.
+fn track_only_custom(object: &Bound<'_, PyValue>) {
+    if !object.get().value.get_any_thread().is_custom() {
+        // SAFETY: a live object of a GC type (PyValue has __traverse__), untracked
+        // once; CPython allows untracking an object that is not tracked.
+        unsafe { pyo3::ffi::PyObject_GC_UnTrack(object.as_ptr().cast()) };
+    }
+}
+
+/// A new Python object for `value`'s node (not registered: see `register`).
+pub fn new_py_value(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyValue>> {
+    let object = Bound::new(py, PyValue::from(value))?;
+    track_only_custom(&object);
+    Ok(object)
+}
+
 /// Makes `object` its node's registered Python object if the node has none.
 pub fn register(object: &Bound<'_, PyValue>) {
     let value = object.get().value.get_any_thread();
@@ -78,7 +99,7 @@ pub fn wrap_value(py: Python<'_>, value: Value) -> PyResult<Py<PyValue>> {
 
 /// A Python object for a node that has none yet (a freshly computed one).
 fn new_object(py: Python<'_>, value: Value) -> PyResult<Py<PyValue>> {
-    let object = Bound::new(py, PyValue::from(value))?;
+    let object = new_py_value(py, value)?;
     let address = object.as_ptr() as usize;
     let this = object.get();
     this.value.get_any_thread().set_host(address);
@@ -163,7 +184,7 @@ pub fn type_name(object: &Bound<'_, PyAny>) -> String {
 /// an operand (`register`) or is looked up (`wrap_value`): most results of an
 /// expression are temporaries that never need it.
 fn wrap(py: Python<'_>, value: Value) -> PyResult<Py<PyAny>> {
-    Ok(Py::new(py, PyValue::from(value))?.into_any())
+    Ok(new_py_value(py, value)?.into_any().unbind())
 }
 
 /// A binary op with `other` on the right (`reflected = false`) or on the left.
@@ -221,6 +242,27 @@ fn float_repr(py: Python<'_>, x: f64) -> PyResult<String> {
 
 #[pymethods]
 impl PyValue {
+    /// Karpathy's `out._backward` closure refers to `out`, and `out`'s node holds the
+    /// closure: a cycle through Rust. While this object is the node's only handle,
+    /// the closure is reachable only through it, so the collector is shown it and
+    /// may break the cycle (`__clear__`). A node that other nodes or objects still
+    /// use shows nothing, and keeps its step.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(hook) = self.value.get_any_thread().hook_if_sole_handle() {
+            if let Some(python) = hook.as_any().downcast_ref::<PythonBackward>() {
+                visit.call(&python.0)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        let value = self.value.get_any_thread();
+        if value.hook_if_sole_handle().is_some() {
+            value.set_backward_hook(None);
+        }
+    }
+
     /// Karpathy's constructor: `Value(2.0, label='a')` is a leaf; with children and
     /// an op name, `Value(math.exp(x.data), (x,), 'exp')` is a node made by user
     /// code, whose `_backward` the user assigns.
