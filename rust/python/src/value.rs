@@ -31,12 +31,13 @@ impl From<Value> for PyValue {
 
 /// `data` as an f64, or a TypeError naming `argument`.
 pub fn real_number(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<f64> {
-    if data.is_instance_of::<pyo3::types::PyInt>() && as_number(data).is_none() {
+    let number = as_number(data)?;
+    if data.is_instance_of::<pyo3::types::PyInt>() && number.is_none() {
         return Err(pyo3::exceptions::PyOverflowError::new_err(format!(
             "{argument}: int too large to convert to float"
         )));
     }
-    as_number(data).ok_or_else(|| {
+    number.ok_or_else(|| {
         PyTypeError::new_err(format!(
             "{argument} must be a real number (int or float), got {}",
             type_name(data)
@@ -296,7 +297,7 @@ impl PyValue {
         crate::tensor::reject_modulo(_modulo)?;
         let py = exponent.py();
         let base = self.value()?;
-        if let Some(n) = as_number(exponent) {
+        if let Some(n) = as_number(exponent)? {
             return wrap(py, base.pow(n));
         }
         match exponent.cast::<PyValue>() {
