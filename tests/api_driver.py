@@ -12,7 +12,10 @@ or any public method, property or operator of one of those objects, found by
 introspection (so new API is driven without being listed here). Arguments are drawn
 per parameter: plausible values for its name (a shape for ``shape``, labels for
 ``labels``) or anything at all (wrong types, nan, inf, huge and negative sizes, empty
-and ragged lists, wrong shapes, objects whose ``__float__`` or ``__len__`` misbehave).
+and ragged lists, wrong shapes, objects whose ``__float__`` or ``__len__`` misbehave,
+arrays of 32 to 64 dimensions, read-only or unaligned buffers behind a subclass's
+lying ``.flags``, 0-d arrays, datetimes, iterators without ``len()``, and operands
+whose ``__float__`` / ``__array__`` raise a BaseException that must come out unchanged).
 Whatever a call returns is then printed with ``repr`` and, when it is a Value or a
 Tensor, differentiated, so that results are used too.
 
@@ -520,7 +523,7 @@ def plausible(name: str) -> st.SearchStrategy:
 def has_huge_int(obj: object, depth: int = 0) -> bool:
     if isinstance(obj, bool):
         return False
-    if isinstance(obj, (int, np.integer)):
+    if isinstance(obj, (int, np.integer)) and not isinstance(obj, np.timedelta64):
         return abs(int(obj)) >= HUGE
     if isinstance(obj, (list, tuple)) and depth < 3:
         return any(has_huge_int(item, depth + 1) for item in obj)

@@ -479,3 +479,28 @@ def test_every_test_named_in_the_reliability_note_exists():
     assert not missing, f"docs/reliability.md names tests that do not exist: {missing}"
     rust_tests = re.findall(r"\.rs::([a-z][a-z0-9_]+)`", note)
     assert rust_tests and all(f"fn {name}(" in sources for name in rust_tests), rust_tests
+
+
+def test_an_endless_parameter_list_is_a_memory_error_not_an_abort():
+    """No length to stop at: the list grows until memory runs out, then MemoryError
+    (here under a 1 GiB address-space cap, in a child process)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import itertools, resource
+        from micrograd import Value, optim
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        try:
+            optim.SGD(itertools.repeat(Value(1.0)), lr=0.1)
+        except MemoryError as error:
+            print("MemoryError", error)
+        """
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == 0, child.stderr
+    assert "MemoryError could not allocate" in child.stdout and "items read so far" in child.stdout

@@ -156,10 +156,14 @@ pub fn grow<T>(items: &mut Vec<T>) -> PyResult<()> {
     }
     let more = items.capacity().max(16);
     let bytes = (items.capacity() + more).saturating_mul(std::mem::size_of::<T>().max(1));
-    micrograd_core::tensor::ensure_allocatable(&[bytes.div_ceil(8)]).map_err(memory_error)?;
-    items
-        .try_reserve(more)
-        .map_err(|_| PyMemoryError::new_err(format!("could not allocate {bytes} bytes for a list")))
+    let count = items.len();
+    let refused = || {
+        PyMemoryError::new_err(format!(
+            "could not allocate {bytes} bytes for the {count} items read so far"
+        ))
+    };
+    micrograd_core::tensor::ensure_allocatable(&[bytes.div_ceil(8)]).map_err(|_| refused())?;
+    items.try_reserve(more).map_err(|_| refused())
 }
 
 fn memory_error(error: micrograd_core::Error) -> PyErr {
