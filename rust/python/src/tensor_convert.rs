@@ -121,10 +121,13 @@ pub fn lend_numpy(array: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Ten
     let owner: Box<Py<PyAny>> = Box::new(array.clone().into_any().unbind());
     // SAFETY: checked above, on the array struct itself: float64, aligned,
     // C-contiguous (so row-major, with `len` elements from `data()`), writeable and
-    // non-empty. The owner reference
-    // keeps the memory alive and unmoved: numpy refuses to resize an array that
-    // other references hold. Python code cannot write it while a tensor method runs,
-    // since tensor methods hold the GIL throughout and call no Python code.
+    // non-empty. The owner reference keeps the memory alive and unmoved: numpy
+    // refuses to resize an array that other references hold. Python code on this
+    // thread cannot write it while a tensor method runs (tensor methods hold the GIL
+    // throughout and call no Python code). A numpy operation on another thread that
+    // has released the GIL can, as with `torch.from_numpy`: the memory is shared, not
+    // synchronized (docs/reliability.md §8); such a race only mixes old and new f64
+    // values, it cannot move or free the memory.
     Ok(unsafe { Tensor::from_lent(array.data(), &shape, owner, requires_grad) })
 }
 
