@@ -12,7 +12,10 @@ or any public method, property or operator of one of those objects, found by
 introspection (so new API is driven without being listed here). Arguments are drawn
 per parameter: plausible values for its name (a shape for ``shape``, labels for
 ``labels``) or anything at all (wrong types, nan, inf, huge and negative sizes, empty
-and ragged lists, wrong shapes, objects whose ``__float__`` or ``__len__`` misbehave).
+and ragged lists, wrong shapes, objects whose ``__float__`` or ``__len__`` misbehave,
+arrays of 32 to 64 dimensions, read-only or unaligned buffers behind a subclass's
+lying ``.flags``, 0-d arrays, datetimes, iterators without ``len()``, and operands
+whose ``__float__`` / ``__array__`` raise a BaseException that must come out unchanged).
 Whatever a call returns is then printed with ``repr`` and, when it is a Value or a
 Tensor, differentiated, so that results are used too.
 
@@ -34,6 +37,7 @@ import os
 import resource
 import sys
 import traceback
+import types
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -115,6 +119,56 @@ class RaisingIter:
 
     def __repr__(self) -> str:
         return "RaisingIter()"
+
+
+class LyingFlags(np.ndarray):
+    """An ndarray subclass whose ``.flags`` claim any buffer is aligned and writeable
+    (``Tensor.from_numpy`` must read the array struct's own flags)."""
+
+    @property
+    def flags(self):  # type: ignore[override]
+        return types.SimpleNamespace(aligned=True, writeable=True, c_contiguous=True)
+
+
+def lying_arrays() -> st.SearchStrategy:
+    """Read-only (over ``bytes``) and unaligned float64 buffers behind lying flags."""
+    return st.sampled_from(["read-only", "unaligned"]).map(
+        lambda kind: (
+            np.frombuffer(b"\x00" * 32, dtype=np.float64)
+            if kind == "read-only"
+            else np.frombuffer(bytearray(33), dtype=np.float64, offset=1)
+        ).view(LyingFlags)
+    )
+
+
+def deep_arrays() -> st.SearchStrategy:
+    """Arrays at and past numpy 1.x's 32 dimensions (numpy 2 allows 64)."""
+    ndims = [32, 33, 40] + ([64] if np.lib.NumpyVersion(np.__version__) >= "2.0.0" else [])
+    return st.sampled_from(ndims).map(lambda ndim: np.zeros((1,) * ndim))
+
+
+class Propagates(BaseException):
+    """Raised inside ``__float__`` / ``__array__``: must come out unchanged (as a
+    KeyboardInterrupt would), never as a TypeError; the driver counts it as fine."""
+
+
+class InterruptingNumber:
+    def __float__(self) -> float:
+        raise Propagates("from __float__")
+
+    def __index__(self) -> int:
+        raise Propagates("from __index__")
+
+    def __array__(self, dtype=None, copy=None):
+        raise Propagates("from __array__")
+
+    def __repr__(self) -> str:
+        return "InterruptingNumber()"
+
+
+def long_iterator() -> object:
+    """An iterator with no ``len()`` and 10^5 items: read one by one."""
+    return (float(i) for i in range(100_000))
 
 
 class NumpyLike:
@@ -201,7 +255,11 @@ OPERATORS: dict[str, Callable] = {
     "**": operator.pow,
     "@": operator.matmul,
     "==": operator.eq,
+    "!=": operator.ne,
     "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
     "[]": operator.getitem,
     "pow3": lambda x, y: pow(x, y, 3),
 }
@@ -354,6 +412,12 @@ def leaves() -> st.SearchStrategy:
         st.just(b"\x00bytes"),
         st.sampled_from([np.float64(1.5), np.int64(2), np.float32(-1), np.bool_(True)]),
         st.builds(BadFloat),
+        st.builds(InterruptingNumber),
+        st.builds(long_iterator),
+        deep_arrays(),
+        lying_arrays(),
+        st.sampled_from([np.array(1.0), np.array(True), np.array(np.datetime64("2020-01-01"))]),
+        st.sampled_from([np.datetime64("2020-01-01"), np.timedelta64(1, "D"), np.complex128(1)]),
         st.just(10**400),
         st.just(1 + 2j),
         st.sampled_from(
@@ -431,7 +495,10 @@ INTS = st.one_of(st.integers(-3, 5), st.sampled_from(SAFE_INTS))
 FLOATS = st.one_of(st.sampled_from(SPECIAL_FLOATS), st.floats(-2, 2), INTS)
 # (parameter names, what to draw for them); the first entry naming a parameter wins.
 PLAUSIBLE: list[tuple[set[str], st.SearchStrategy]] = [
-    ({"shape", "axes", "nouts", "indices"}, st.lists(INTS, max_size=4).map(tuple)),
+    (
+        {"shape", "axes", "nouts", "indices"},
+        st.one_of(st.lists(INTS, max_size=4).map(tuple), st.just((1,) * 33)),
+    ),
     (
         set(
             "axis nin nout seed n_samples n_features centers width height max_depth "
@@ -498,7 +565,7 @@ def plausible(name: str) -> st.SearchStrategy:
 def has_huge_int(obj: object, depth: int = 0) -> bool:
     if isinstance(obj, bool):
         return False
-    if isinstance(obj, (int, np.integer)):
+    if isinstance(obj, (int, np.integer)) and not isinstance(obj, np.timedelta64):
         return abs(int(obj)) >= HUGE
     if isinstance(obj, (list, tuple)) and depth < 3:
         return any(has_huge_int(item, depth + 1) for item in obj)
@@ -651,6 +718,9 @@ def check_outcome(call: Call, log) -> object:
             result = call.function(*call.args, **call.kwargs)
     except Exception as error:
         OUTCOMES[type(error).__name__] += 1
+        return None
+    except Propagates:
+        OUTCOMES["Propagates"] += 1  # an operand's own BaseException, unchanged
         return None
     except BaseException as error:  # noqa: BLE001 - PanicException and friends
         raise Crash(

@@ -141,6 +141,13 @@ TENSOR_MEMBERS: dict[str, Callable[[Tensor], object]] = {
     "__bool__": bool,
     "__getitem__": lambda t: t[0],
     "__len__": len,
+    "__iter__": iter,
+    "__eq__": lambda t: t == 1.0,
+    "__ne__": lambda t: t != 1.0,
+    "__lt__": lambda t: t < 1.0,
+    "__le__": lambda t: t <= 1.0,
+    "__gt__": lambda t: t > 1.0,
+    "__ge__": lambda t: t >= 1.0,
     "__repr__": repr,
     "_node_id": lambda t: t._node_id,
     "_op": lambda t: t._op,
@@ -200,6 +207,7 @@ STATIC_MEMBERS = {
         "uniform",
         "from_numpy",  # its thread test: test_a_shared_tensor_made_on_another_thread_...
         "__array_ufunc__",
+        "__hash__",  # by identity, as object's: reads no tensor
     },
     _core.Neuron: set(),
     _core.Layer: set(),

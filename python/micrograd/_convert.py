@@ -32,8 +32,10 @@ def as_float_array(data: object, argument: str = "data") -> np.ndarray:
             if isinstance(data, np.ndarray)
             else f"{argument} must hold real numbers, got {type(data).__name__} of {array.dtype}"
         )
-    # np.asarray keeps a 0-d input 0-d (np.ascontiguousarray would make it 1-d).
-    return np.asarray(array, dtype=np.float64, order="C")
+    # np.asarray keeps a 0-d input 0-d (np.ascontiguousarray would make it 1-d);
+    # np.require copies an unaligned buffer (np.frombuffer at an odd offset), which
+    # the Rust side must not read in place.
+    return np.require(np.asarray(array, dtype=np.float64), requirements=["C", "A"])
 
 
 def row_indices(key: object, rows: int) -> tuple[list[int], list[int]]:

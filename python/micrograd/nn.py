@@ -8,6 +8,7 @@ state alone.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypedDict, Union
@@ -17,6 +18,7 @@ import numpy as np
 from micrograd import _core, _labels, _state, _summary
 from micrograd._checks import ensure_room_for_parameters
 from micrograd._checks import positive_int as _positive_int
+from micrograd._convert import as_float_array
 from micrograd._core import Tensor, Value
 
 if TYPE_CHECKING:
@@ -237,8 +239,14 @@ class MLP(Module):
         """
         rows = _as_batch(x)
         if rows is None:
-            single = np.asarray([[v.data if isinstance(v, Value) else v for v in x]], np.float64)
-            return self.predict(single)[0]
+            # One sample: no more than nin + 1 items are read (an endless iterable is
+            # refused at once), and they follow Tensor's rule for numbers.
+            items = list(itertools.islice(_iterable(x, "x"), self.nin + 1))
+            if len(items) != self.nin:
+                got = len(items) if len(items) <= self.nin else "more"
+                raise ValueError(f"x must have {self.nin} items, got {got}")
+            data = [v.data if isinstance(v, Value) else v for v in items]
+            return self.predict(as_float_array([data], "x"))[0]
         out = self._core.predict(rows)
         return out[:, 0] if out.shape[1] == 1 else out
 
@@ -300,25 +308,41 @@ class MLP(Module):
 
 
 def _as_batch(x: object) -> np.ndarray | None:
-    """``x`` as a 2-D float64 array when it is a numeric batch, else None."""
+    """``x`` as a 2-D float64 array when it is a numeric batch, else None (then it is
+    read row by row, or as one sample, where each item is checked).
+
+    Only real dtypes count as numbers, as for ``Tensor()``: strings are not parsed and
+    datetimes are not converted (a 2-D array of them is a TypeError naming ``x``).
+    """
     if isinstance(x, np.ndarray):
         if x.ndim == 2:
-            return np.ascontiguousarray(x, dtype=np.float64)
+            return np.ascontiguousarray(as_float_array(x, "x"))
         return None
     if _is_list_of_rows(x):
         if any(isinstance(v, Value) for row in x for v in row):
             return None  # rows of Values: their graph must be kept, row by row
         try:
-            return np.asarray(x, dtype=np.float64)
+            array = np.asarray(x)
         except (TypeError, ValueError):
-            return None  # rows of Values, or ragged: handled row by row
+            return None  # ragged: handled row by row
+        if array.ndim != 2 or array.dtype.kind not in "biuf":
+            return None  # rows of Values, strings, deeper nesting: row by row
+        return np.ascontiguousarray(array, dtype=np.float64)
     return None
 
 
 def _is_list_of_rows(x: object) -> TypeIs[Sequence[Inputs]]:
-    return (
-        isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (list, tuple, np.ndarray))
-    )
+    if not isinstance(x, (list, tuple)) or len(x) == 0:
+        return False
+    first = x[0]
+    # A 0-d array is a number (as float() reads it), not a row.
+    return isinstance(first, (list, tuple)) or (isinstance(first, np.ndarray) and first.ndim > 0)
+
+
+def _iterable(x: object, argument: str) -> Iterable[object]:
+    if not isinstance(x, Iterable):
+        raise TypeError(f"{argument} must be a list of Values or numbers, got {type(x).__name__}")
+    return x
 
 
 # The dense layers over Tensors live in their own module; they are part of nn too.

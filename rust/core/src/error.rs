@@ -39,6 +39,8 @@ pub enum Error {
     NoGradient,
     /// A shape whose element count does not fit in memory addresses.
     TooLarge { shape: Vec<usize> },
+    /// A shape with more dimensions than numpy arrays can have (`MAX_NDIM`).
+    TooManyDims { ndim: usize, max: usize },
     /// The allocator refused the memory for a result of this many bytes.
     OutOfMemory { bytes: u128 },
     /// A hyper-parameter was outside its valid range.
@@ -104,6 +106,10 @@ impl fmt::Display for Error {
                 f,
                 "a tensor of shape {} has more elements than memory can address",
                 shape_text(shape)
+            ),
+            Error::TooManyDims { ndim, max } => write!(
+                f,
+                "a tensor can have at most {max} dimensions (numpy's limit), got {ndim}"
             ),
             Error::OutOfMemory { bytes } => {
                 write!(f, "could not allocate {bytes} bytes for a tensor")

@@ -188,3 +188,44 @@ fn bad_arguments_to_the_tensor_api_are_errors() {
     assert!(Tensor::uniform(&[2], 1.0, 0.0, false, &mut rng).is_err());
     assert!(Tensor::uniform(&[2], f64::NEG_INFINITY, 0.0, false, &mut rng).is_err());
 }
+
+/// Issue 12, item 1: numpy (and rust-numpy, which panics past 32) cannot hold more
+/// than `MAX_NDIM` dimensions, so no tensor op makes such a shape.
+#[test]
+fn shapes_past_max_ndim_are_errors_wherever_a_shape_is_made() {
+    use micrograd_core::tensor::MAX_NDIM;
+    let too_many = vec![1usize; MAX_NDIM + 1];
+    let too_many_i: Vec<isize> = too_many.iter().map(|&d| d as isize).collect();
+    let is_too_many = |r: Result<Tensor, Error>| matches!(r, Err(Error::TooManyDims { ndim, max }) if ndim == MAX_NDIM + 1 && max == MAX_NDIM);
+    assert!(is_too_many(Tensor::zeros(&too_many, false)));
+    assert!(is_too_many(Tensor::ones(&too_many, false)));
+    assert!(is_too_many(Tensor::from_shape_vec(
+        &too_many,
+        vec![1.0],
+        false
+    )));
+    let one = Tensor::zeros(&[1], false).unwrap();
+    assert!(is_too_many(one.reshape(&too_many_i)));
+    let full = Tensor::zeros(&vec![1; MAX_NDIM], false).unwrap();
+    assert_eq!(full.ndim(), MAX_NDIM);
+    let wide = Tensor::new(ArrayD::zeros(IxDyn(&too_many)), false); // made by hand
+    assert!(is_too_many(full.add(&wide)));
+}
+
+/// Issue 12, item 17: a product whose shapes fit but whose result exceeds memory is
+/// `OutOfMemory` (a MemoryError), not a shape mismatch (8 TB: beyond any test machine).
+#[test]
+fn a_matmul_larger_than_memory_is_out_of_memory_not_a_mismatch() {
+    let column = Tensor::zeros(&[1_000_000, 1], false).unwrap();
+    let row = Tensor::zeros(&[1, 1_000_000], false).unwrap();
+    match column.matmul(&row) {
+        Err(Error::OutOfMemory { .. }) | Err(Error::TooLarge { .. }) => {}
+        Err(other) => panic!("expected OutOfMemory, got {other}"),
+        Ok(_) => panic!("an 8 TB result was allocated"),
+    }
+    let vector = Tensor::zeros(&[3], false).unwrap();
+    assert!(matches!(
+        Tensor::zeros(&[2, 2], false).unwrap().matmul(&vector),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}

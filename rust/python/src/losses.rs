@@ -8,19 +8,13 @@ use crate::convert::{collect_items, data_of, values_only, values_or_numbers};
 use crate::errors::to_py;
 use crate::tensor::wrap_tensor;
 use crate::tensor_convert::{first_tensor, float_array, tensor_list};
-use crate::value::{type_name, PyValue};
+use crate::value::PyValue;
 
 /// Rows of a 2-D input: each row any iterable of Values or numbers.
 fn rows(items: &Bound<'_, PyAny>, argument: &str) -> PyResult<Vec<Vec<Value>>> {
-    let iter = items.try_iter().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "{argument} must be a list of rows, got {}",
-            type_name(items)
-        ))
-    })?;
-    iter.enumerate()
-        .map(|(i, row)| values_or_numbers(&row?, &format!("{argument}[{i}]")))
-        .collect()
+    collect_items(items, argument, "a list of rows", |i, row| {
+        values_or_numbers(row, &format!("{argument}[{i}]"))
+    })
 }
 
 fn class_labels(items: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
@@ -171,7 +165,13 @@ pub fn l2_penalty(py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<Py<PyAn
     let params = if params.is_instance_of::<pyo3::types::PyList>() {
         params.clone()
     } else {
-        pyo3::types::PyList::new(py, params.try_iter()?.collect::<PyResult<Vec<_>>>()?)?.into_any()
+        let items = collect_items(
+            params,
+            "params",
+            "an iterable of Values or Tensors",
+            |_, p| Ok(p.clone()),
+        )?;
+        pyo3::types::PyList::new(py, items)?.into_any()
     };
     if let Some(tensors) = tensor_list(&params)? {
         return into_object(

@@ -2,19 +2,16 @@
 //! `micrograd.nn` wraps in Karpathy's Python API.
 
 use micrograd_core::{Activation, Layer, Neuron, Value, MLP};
-use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::convert::{collect_items, value_list, values_or_numbers};
+use crate::convert::{collect_items, input_values, value_list};
 use crate::errors::to_py;
+use crate::tensor_convert::float_array;
 use crate::thread_bound::ThreadBound;
 use crate::value::PyValue;
-
-fn input_values(x: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
-    values_or_numbers(x, "x")
-}
 
 fn parse_activation(name: &str, negative_slope: f64) -> PyResult<Activation> {
     Ok(match name {
@@ -72,8 +69,8 @@ impl PyNeuron {
         negative_slope: f64,
     ) -> PyResult<Self> {
         let weights = collect_items(weights, "weights", "a list", |i, w| {
-            w.extract::<f64>()
-                .map_err(|_| PyTypeError::new_err(format!("weights[{i}] must be a float")))
+            crate::operand::as_number(w)?
+                .ok_or_else(|| PyTypeError::new_err(format!("weights[{i}] must be a float")))
         })?;
         let activation = parse_activation(activation, negative_slope)?;
         let neuron = Neuron::from_weights(weights, bias, activation).map_err(to_py)?;
@@ -83,7 +80,10 @@ impl PyNeuron {
     }
 
     fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let out = self.neuron()?.forward(&input_values(x)?).map_err(to_py)?;
+        let neuron = self.neuron()?;
+        let out = neuron
+            .forward(&input_values(x, neuron.nin())?)
+            .map_err(to_py)?;
         Ok(crate::value::wrap_value(py, out)?.into_any())
     }
 
@@ -141,7 +141,13 @@ impl PyLayer {
     }
 
     fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        outputs(py, self.layer()?.forward(&input_values(x)?).map_err(to_py)?)
+        let layer = self.layer()?;
+        outputs(
+            py,
+            layer
+                .forward(&input_values(x, layer.nin())?)
+                .map_err(to_py)?,
+        )
     }
 
     #[getter]
@@ -169,18 +175,19 @@ impl PyMLP {
         self.mlp.get("MLP")
     }
 
-    /// The rows of `x`, flattened, after checking they have the model's input count.
-    fn flat_rows(&self, x: &PyReadonlyArray2<'_, f64>) -> PyResult<Vec<f64>> {
-        let x = x.as_array();
+    /// The rows of `x`, flattened, after checking they have the model's input count:
+    /// `x` is read by Tensor's rule (`float_array`: real dtypes only, an aligned
+    /// C-contiguous float64 copy when needed, at most 32 dimensions) and must be 2-D.
+    fn flat_rows(&self, x: &Bound<'_, PyAny>) -> PyResult<(usize, Vec<f64>)> {
+        let x = float_array(x, "X")?;
         let nin = self.mlp()?.nin();
-        if x.ncols() != nin {
+        if x.ndim() != 2 || x.shape()[1] != nin {
             return Err(PyValueError::new_err(format!(
-                "X must have {nin} columns (the model's inputs), got an array of shape ({}, {})",
-                x.nrows(),
-                x.ncols()
+                "X must have {nin} columns (the model's inputs), got an array of shape {}",
+                micrograd_core::shape_text(x.shape())
             )));
         }
-        Ok(x.iter().copied().collect())
+        Ok((x.shape()[0], x.iter().copied().collect()))
     }
 }
 
@@ -202,15 +209,19 @@ impl PyMLP {
     }
 
     fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        outputs(py, self.mlp()?.forward(&input_values(x)?).map_err(to_py)?)
+        let mlp = self.mlp()?;
+        outputs(
+            py,
+            mlp.forward(&input_values(x, mlp.nin())?).map_err(to_py)?,
+        )
     }
 
     /// One output per row of a 2-D float64 array, all built in Rust: a Value per
     /// row when the model has one output, else a list per row.
-    fn forward_batch(&self, py: Python<'_>, x: PyReadonlyArray2<'_, f64>) -> PyResult<Py<PyAny>> {
+    fn forward_batch(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let rows = self
             .mlp()?
-            .forward_rows(&self.flat_rows(&x)?)
+            .forward_rows(&self.flat_rows(x)?.1)
             .map_err(to_py)?;
         let objects = rows
             .into_iter()
@@ -224,11 +235,12 @@ impl PyMLP {
     fn predict<'py>(
         &self,
         py: Python<'py>,
-        x: PyReadonlyArray2<'_, f64>,
+        x: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let mlp = self.mlp()?;
-        let outputs = mlp.predict_rows(&self.flat_rows(&x)?).map_err(to_py)?;
-        let shape = [x.as_array().nrows(), mlp.nout()];
+        let (rows, flat) = self.flat_rows(x)?;
+        let outputs = mlp.predict_rows(&flat).map_err(to_py)?;
+        let shape = [rows, mlp.nout()];
         PyArray1::from_vec(py, outputs).reshape(shape)
     }
 

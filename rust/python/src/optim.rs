@@ -21,27 +21,19 @@ fn params_of(items: &Bound<'_, PyAny>) -> PyResult<Vec<Param>> {
             type_name(items)
         )));
     }
-    let iter = items.try_iter().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "params must be an iterable of Values or Tensors (e.g. model.parameters()), got {}",
-            type_name(items)
-        ))
-    })?;
-    iter.enumerate()
-        .map(|(i, item)| {
-            let item = item?;
-            if let Ok(value) = item.cast::<PyValue>() {
-                return Ok(Param::Scalar(value.get().value()?.clone()));
-            }
-            if let Ok(tensor) = item.cast::<PyTensor>() {
-                return Ok(Param::Tensor(tensor.get().tensor()?.clone()));
-            }
-            Err(PyTypeError::new_err(format!(
-                "params[{i}] must be a Value or a Tensor, got {}",
-                type_name(&item)
-            )))
-        })
-        .collect()
+    let what = "an iterable of Values or Tensors (e.g. model.parameters())";
+    crate::convert::collect_items(items, "params", what, |i, item| {
+        if let Ok(value) = item.cast::<PyValue>() {
+            return Ok(Param::Scalar(value.get().value()?.clone()));
+        }
+        if let Ok(tensor) = item.cast::<PyTensor>() {
+            return Ok(Param::Tensor(tensor.get().tensor()?.clone()));
+        }
+        Err(PyTypeError::new_err(format!(
+            "params[{i}] must be a Value or a Tensor, got {}",
+            type_name(item)
+        )))
+    })
 }
 
 /// Clears the gradient of every parameter in `params` (a Value's to 0, a Tensor's

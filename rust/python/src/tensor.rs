@@ -1,11 +1,15 @@
 //! `micrograd.Tensor`: the Python face of the dense engine. Every computation is a
 //! `micrograd_core::Tensor` method; conversions live in `tensor_convert.rs`.
 
+use micrograd_core::tensor::Comparison;
 use micrograd_core::{Error, Tensor};
 use numpy::{PyArrayDyn, ToPyArray};
+use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyIndexError, PyMemoryError, PyTypeError, PyValueError};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyTuple};
+use pyo3::PyTraverseError;
 
 use crate::errors::to_py;
 use crate::tensor_convert::{float_array, lend_numpy, operand, row_indices, shape_argument, sizes};
@@ -218,7 +222,11 @@ impl PyTensor {
     /// The gradient as a numpy array, or None before any `backward()` reached it.
     #[getter]
     fn grad<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyArrayDyn<f64>>>> {
-        Ok(self.tensor()?.grad().map(|g| g.to_pyarray(py)))
+        let grad = self.tensor()?.grad();
+        if let Some(grad) = &grad {
+            at_most_max_ndim(grad.ndim())?;
+        }
+        Ok(grad.map(|g| g.to_pyarray(py)))
     }
 
     #[setter]
@@ -274,6 +282,7 @@ impl PyTensor {
     fn numpy<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
         let view = {
             let data = slf.get().tensor()?.data();
+            at_most_max_ndim(data.ndim())?;
             // SAFETY: the array's base is this Python object, which keeps the node
             // (and its buffer) alive; a node's data buffer is never reallocated after
             // the node is made (updates write in place), so the view stays valid.
@@ -419,6 +428,9 @@ impl PyTensor {
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let tensor = self.tensor()?;
         let shape = tensor.shape();
+        if is_bool_key(key)? {
+            return wrap(py, bool_index(tensor, key.is_truthy()?));
+        }
         let Some(&rows) = shape.first() else {
             return Err(PyIndexError::new_err(
                 "a 0-d tensor cannot be indexed; use .item()",
@@ -486,7 +498,7 @@ impl PyTensor {
         reject_modulo(_modulo)?;
         // A plain Python number is a constant exponent: one unary node, no 0-d operand.
         if exponent.is_instance_of::<PyFloat>() || exponent.is_instance_of::<PyInt>() {
-            if let Some(n) = crate::operand::as_number(exponent) {
+            if let Some(n) = crate::operand::as_number(exponent)? {
                 return wrap(exponent.py(), Ok(self.tensor()?.pow_scalar(n)));
             }
         }
@@ -506,6 +518,67 @@ impl PyTensor {
         wrap(py, Ok(self.tensor()?.neg()))
     }
 
+    /// The rows, one by one (a 0-d tensor is not iterable, as in PyTorch).
+    fn __iter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyIterator>> {
+        let py = slf.py();
+        let Some(&rows) = slf.get().tensor()?.shape().first() else {
+            return Err(PyTypeError::new_err(
+                "iteration over a 0-d tensor; use .item()",
+            ));
+        };
+        let builtins = py.import("builtins")?;
+        let range = builtins.getattr("range")?.call1((rows,))?;
+        let each = builtins
+            .getattr("map")?
+            .call1((slf.getattr("__getitem__")?, range))?;
+        each.try_iter()
+    }
+
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`, element by element with broadcasting, as in
+    /// numpy and PyTorch: a new Tensor of 1.0 where the comparison holds and 0.0
+    /// elsewhere, without grad. An operand that is not a number or an array gives
+    /// NotImplemented (so `t == "a"` is False and `t < "a"` a TypeError, as Python
+    /// decides).
+    fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+        let py = other.py();
+        let Some(other) = operand(other)? else {
+            return Ok(py.NotImplemented());
+        };
+        let comparison = match op {
+            CompareOp::Lt => Comparison::Lt,
+            CompareOp::Le => Comparison::Le,
+            CompareOp::Eq => Comparison::Eq,
+            CompareOp::Ne => Comparison::Ne,
+            CompareOp::Gt => Comparison::Gt,
+            CompareOp::Ge => Comparison::Ge,
+        };
+        wrap(py, self.tensor()?.compare(&other, comparison))
+    }
+
+    /// By identity, as `object.__hash__` and PyTorch tensors: `==` is elementwise.
+    fn __hash__(slf: &Bound<'_, Self>) -> isize {
+        (slf.as_ptr() as usize >> 4) as isize
+    }
+
+    /// The array lent by `Tensor.from_numpy`, for the garbage collector, when this
+    /// object is the only handle on its node: `a.t = Tensor.from_numpy(a)` is then a
+    /// cycle the collector can see and free.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        let tensor = self.tensor.for_gc();
+        tensor
+            .visit_sole_lent_owner(|owner| match owner.downcast_ref::<Py<PyAny>>() {
+                Some(array) => visit.call(array),
+                None => Ok(()),
+            })
+            .unwrap_or(Ok(()))
+    }
+
+    /// Breaks such a cycle: the values are copied out of the array, which is released.
+    fn __clear__(&self) {
+        let owner = self.tensor.for_gc().take_sole_lent_owner();
+        drop(owner); // outside the node's borrow: releasing the array may run Python code
+    }
+
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let py = slf.py();
         let tensor = slf.get().tensor()?;
@@ -522,6 +595,46 @@ impl PyTensor {
         };
         Ok(format!("Tensor({body}{grad})"))
     }
+}
+
+/// rust-numpy panics on more than 32 dimensions; the core makes no such tensor
+/// (`MAX_NDIM`), and this keeps the panic out of reach should one ever appear.
+fn at_most_max_ndim(ndim: usize) -> PyResult<()> {
+    micrograd_core::tensor::ensure_ndim(ndim).map_err(tensor_error)
+}
+
+/// Whether `key` indexes with a bool (a new axis, as numpy reads it): Python's
+/// bools, numpy's bool scalars and 0-d bool arrays. (A list or array of bools is a
+/// mask, read by `micrograd._convert.row_indices`.)
+fn is_bool_key(key: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if key.is_instance_of::<PyBool>() {
+        return Ok(true);
+    }
+    if key.is_instance_of::<PyInt>() {
+        return Ok(false);
+    }
+    if let Ok(array) = key.cast::<numpy::PyUntypedArray>() {
+        use numpy::{PyArrayDescrMethods, PyUntypedArrayMethods};
+        return Ok(array.ndim() == 0 && array.dtype().kind() == b'b');
+    }
+    Ok(
+        crate::operand::numpy_scalar_dtype(key)?.is_some_and(|dtype| {
+            use numpy::PyArrayDescrMethods;
+            dtype.kind() == b'b'
+        }),
+    )
+}
+
+/// `t[True]` adds an axis of length 1 in front, `t[False]` one of length 0, as numpy
+/// does (and PyTorch); both stay in the graph.
+fn bool_index(tensor: &Tensor, truth: bool) -> Result<Tensor, Error> {
+    let shape: Vec<isize> = tensor.shape().iter().map(|&d| d as isize).collect();
+    let with_axis: Vec<isize> = [1].into_iter().chain(shape.iter().copied()).collect();
+    let added = tensor.reshape(&with_axis)?;
+    if truth {
+        return Ok(added);
+    }
+    added.rows(&[])
 }
 
 pub fn wrap_tensor(result: Result<Tensor, Error>) -> PyResult<PyTensor> {

@@ -1,22 +1,26 @@
 //! Python data in and out of Tensors: array-likes, operands of the arithmetic
 //! dunders, shapes and row keys.
 
+use micrograd_core::tensor::MAX_NDIM;
 use micrograd_core::Tensor;
 use ndarray::{ArrayD, IxDyn};
 use numpy::{
-    PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray,
+    npyffi, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray,
     PyUntypedArrayMethods,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyTuple};
+use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
 
-use crate::convert::collect_items;
+use crate::convert::collect_at_most;
+use crate::operand::{as_number, is_not_a_number};
 use crate::tensor::PyTensor;
 use crate::value::type_name;
 
 /// Any array-like as a float64 array, through `micrograd._convert` for the rules
-/// and messages (ragged lists, non-numeric dtypes).
+/// and messages (ragged lists, non-numeric dtypes). A number-like that is not a
+/// sequence (a Fraction, a numpy scalar) follows the scalar rule of
+/// `operand::as_number`, so both engines accept the same numbers.
 pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f64>> {
     if let Ok(tensor) = data.cast::<PyTensor>() {
         return Ok(tensor.get().tensor()?.data().to_owned());
@@ -24,12 +28,50 @@ pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f
     if let Ok(float) = data.cast_exact::<PyFloat>() {
         return Ok(ArrayD::from_elem(IxDyn(&[]), float.value()));
     }
+    let sequence_like = data.is_instance_of::<PyList>()
+        || data.is_instance_of::<PyTuple>()
+        || data.is_instance_of::<PyUntypedArray>();
+    if !sequence_like && !data.is_instance_of::<PyString>() {
+        if let Some(number) = as_number(data)? {
+            return Ok(ArrayD::from_elem(IxDyn(&[]), number));
+        }
+    }
     let array = data
         .py()
         .import("micrograd._convert")?
         .call_method1("as_float_array", (data, argument))?;
+    let untyped = array.cast::<PyUntypedArray>()?;
+    check_ndim(untyped, argument)?;
+    if !untyped.is_aligned() || !untyped.is_c_contiguous() {
+        return Err(PyValueError::new_err(format!(
+            "{argument}: micrograd._convert.as_float_array returned an unaligned or \
+             non-contiguous array"
+        )));
+    }
     let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
     Ok(array.as_array().to_owned())
+}
+
+/// A ValueError naming `argument` for an array of more than `MAX_NDIM` dimensions
+/// (numpy 2 allows 64; rust-numpy panics past 32, and a tensor could not be
+/// converted back): checked before any rust-numpy view of the array is made.
+pub fn check_ndim(array: &Bound<'_, PyUntypedArray>, argument: &str) -> PyResult<()> {
+    let ndim = array.ndim();
+    if ndim > MAX_NDIM {
+        return Err(PyValueError::new_err(format!(
+            "{argument} has {ndim} dimensions; a tensor can have at most {MAX_NDIM} \
+             (numpy's limit)"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the array's own flags (`PyArrayObject.flags`, not the Python-level
+/// `.flags` attribute, which an ndarray subclass can override) include `flag`.
+fn has_flag(array: &Bound<'_, PyUntypedArray>, flag: std::ffi::c_int) -> bool {
+    // SAFETY: `array` is a live ndarray (checked by the cast); the flags field is
+    // plain data, read with the GIL held.
+    unsafe { (*array.as_array_ptr()).fields.flags & flag == flag }
 }
 
 /// `Tensor.from_numpy`: a leaf over the array's own memory, as `torch.from_numpy`.
@@ -53,12 +95,14 @@ pub fn lend_numpy(array: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Ten
             dtype.str()?
         )));
     }
-    let flags = array.getattr("flags")?;
-    let refusal = if !untyped.is_c_contiguous() {
+    check_ndim(untyped, "array")?;
+    // The flags are read from the array struct: an ndarray subclass can override the
+    // Python-level `.flags` and claim a read-only or unaligned buffer is neither.
+    let refusal = if !has_flag(untyped, npyffi::NPY_ARRAY_C_CONTIGUOUS) {
         Some("is not C-contiguous (a transposed or strided view, say)")
-    } else if !flags.getattr("aligned")?.is_truthy()? {
+    } else if !has_flag(untyped, npyffi::NPY_ARRAY_ALIGNED) {
         Some("is not aligned")
-    } else if !flags.getattr("writeable")?.is_truthy()? {
+    } else if !has_flag(untyped, npyffi::NPY_ARRAY_WRITEABLE) {
         Some("is read-only (an optimizer's step writes into a shared tensor)")
     } else {
         None
@@ -74,12 +118,16 @@ pub fn lend_numpy(array: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Ten
         // No memory to share; numpy may not even have allocated any.
         return Ok(Tensor::new(ArrayD::zeros(IxDyn(&shape)), requires_grad));
     }
-    let owner = Box::new(array.clone().unbind());
-    // SAFETY: checked above: float64, aligned, C-contiguous (so row-major, with
-    // `len` elements from `data()`), writeable and non-empty. The owner reference
-    // keeps the memory alive and unmoved: numpy refuses to resize an array that
-    // other references hold. Python code cannot write it while a tensor method runs,
-    // since tensor methods hold the GIL throughout and call no Python code.
+    let owner: Box<Py<PyAny>> = Box::new(array.clone().into_any().unbind());
+    // SAFETY: checked above, on the array struct itself: float64, aligned,
+    // C-contiguous (so row-major, with `len` elements from `data()`), writeable and
+    // non-empty. The owner reference keeps the memory alive and unmoved: numpy
+    // refuses to resize an array that other references hold. Python code on this
+    // thread cannot write it while a tensor method runs (tensor methods hold the GIL
+    // throughout and call no Python code). A numpy operation on another thread that
+    // has released the GIL can, as with `torch.from_numpy`: the memory is shared, not
+    // synchronized (docs/reliability.md §8); such a race only mixes old and new f64
+    // values, it cannot move or free the memory.
     Ok(unsafe { Tensor::from_lent(array.data(), &shape, owner, requires_grad) })
 }
 
@@ -100,15 +148,23 @@ pub fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
             Err(_) => int.extract::<f64>().ok().map(Tensor::scalar),
         });
     }
+    // An array is an operand whatever it holds: one with too many dimensions is a
+    // ValueError here, not a NotImplemented that numpy would turn into a TypeError.
+    if let Ok(array) = other.cast::<PyUntypedArray>() {
+        check_ndim(array, "operand")?;
+    }
     // Values (scalar graph nodes) do not mix with tensors; neither do strings.
     if other.is_instance_of::<crate::value::PyValue>()
         || other.is_instance_of::<pyo3::types::PyString>()
     {
         return Ok(None);
     }
+    // Only "not a number" (TypeError / ValueError) means NotImplemented: a
+    // KeyboardInterrupt or MemoryError raised by `__array__` or `__float__` propagates.
     match float_array(other, "operand") {
         Ok(array) => Ok(Some(Tensor::new(array, false))),
-        Err(_) => Ok(None),
+        Err(error) if is_not_a_number(other.py(), &error) => Ok(None),
+        Err(error) => Err(error),
     }
 }
 
@@ -132,9 +188,20 @@ pub fn shape_argument(args: &Bound<'_, PyTuple>) -> PyResult<Vec<isize>> {
     if items.try_iter().is_err() {
         return Err(not_integers()); // a lone float or string, say
     }
-    collect_items(&items, "shape", "a list", |_, dim| {
+    // No more than MAX_NDIM + 1 entries are read: `itertools.count()` is refused.
+    let shape = collect_at_most(&items, "shape", "a list", Some(MAX_NDIM), |_, dim| {
         dim.extract::<isize>().map_err(|_| not_integers())
     })
+    .map_err(|error| {
+        if error.is_instance_of::<PyValueError>(items.py()) {
+            PyValueError::new_err(format!(
+                "shape can have at most {MAX_NDIM} dimensions (numpy's limit), got more"
+            ))
+        } else {
+            error
+        }
+    })?;
+    Ok(shape)
 }
 
 pub fn sizes(shape: &[isize]) -> PyResult<Vec<usize>> {

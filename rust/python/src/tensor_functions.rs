@@ -66,17 +66,14 @@ pub fn linear(
 #[pyfunction]
 #[pyo3(signature = (tensors, axis = 0))]
 pub fn concatenate(py: Python<'_>, tensors: &Bound<'_, PyAny>, axis: isize) -> PyResult<Py<PyAny>> {
-    let tensors = tensors
-        .try_iter()?
-        .map(|item| {
-            let item = item?;
-            operand(&item)?.ok_or_else(|| {
-                PyTypeError::new_err(format!(
-                    "tensors must be Tensors or arrays, got {}",
-                    type_name(&item)
-                ))
-            })
+    let what = "a list of Tensors or arrays";
+    let tensors = crate::convert::collect_items(tensors, "tensors", what, |_, item| {
+        operand(item)?.ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "tensors must be Tensors or arrays, got {}",
+                type_name(item)
+            ))
         })
-        .collect::<PyResult<Vec<_>>>()?;
+    })?;
     wrap(py, Tensor::concat(&tensors, axis))
 }

@@ -63,6 +63,16 @@ impl<T> ThreadBound<T> {
     }
 }
 
+impl<T> ThreadBound<T> {
+    /// The value on any thread, for the garbage collector's `__traverse__` and
+    /// `__clear__` only: sound for the same reason as `drop` below (the collector
+    /// runs with the GIL held, so the `Rc` counts are never touched by two threads
+    /// at once), and they only read counts and release a Python reference.
+    pub fn for_gc(&self) -> &T {
+        &self.inner
+    }
+}
+
 fn wrong_thread(type_name: &str) -> PyErr {
     PyRuntimeError::new_err(format!(
         "this {type_name} belongs to the thread that created it; \

@@ -159,12 +159,13 @@ impl LocalBackward {
 
 /// `data` as an f64, or a TypeError naming `argument`.
 pub fn real_number(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<f64> {
-    if data.is_instance_of::<pyo3::types::PyInt>() && as_number(data).is_none() {
+    let number = as_number(data)?;
+    if data.is_instance_of::<pyo3::types::PyInt>() && number.is_none() {
         return Err(pyo3::exceptions::PyOverflowError::new_err(format!(
             "{argument}: int too large to convert to float"
         )));
     }
-    as_number(data).ok_or_else(|| {
+    number.ok_or_else(|| {
         PyTypeError::new_err(format!(
             "{argument} must be a real number (int or float), got {}",
             type_name(data)
@@ -552,7 +553,7 @@ impl PyValue {
     ) -> PyResult<Py<PyAny>> {
         crate::tensor::reject_modulo(_modulo)?;
         let py = exponent.py();
-        if let Some(n) = as_number(exponent) {
+        if let Some(n) = as_number(exponent)? {
             return wrap(py, operand(slf)?.pow(n));
         }
         match exponent.cast::<PyValue>() {

@@ -95,8 +95,12 @@ fn matmul_arrays(a: &ArrayViewD<'_, f64>, b: &ArrayViewD<'_, f64>) -> Result<Arr
     } else {
         b.view()
     };
-    let mut out =
-        batched_product(&a_view, &b_view).map_err(|_| mismatch("matmul", a.shape(), b.shape()))?;
+    // A mismatch names the operands as given (not as promoted); a result too large
+    // for memory stays `OutOfMemory` / `TooLarge` (a MemoryError, as for `+`).
+    let mut out = batched_product(&a_view, &b_view).map_err(|error| match error {
+        Error::ShapeMismatch { .. } => mismatch("matmul", a.shape(), b.shape()),
+        other => other,
+    })?;
     if b.ndim() == 1 {
         let last = out.ndim() - 1;
         out = out.index_axis_move(Axis(last), 0);

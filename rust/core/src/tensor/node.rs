@@ -9,7 +9,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal, Uniform};
 
 use super::op::TensorOp;
-use super::shape::ensure_allocatable;
+use super::shape::{ensure_allocatable, ensure_ndim};
 use super::storage::{DataRef, Storage};
 use crate::error::{Error, Result};
 use crate::graph::{self, GraphNode};
@@ -73,6 +73,39 @@ impl Tensor {
         Tensor::with_storage(storage, TensorOp::Leaf, requires_grad)
     }
 
+    /// `f(owner)` for the owner of lent memory (`from_lent`), when this handle is the
+    /// only one to its node: what a binding's garbage-collector support reports as
+    /// held by this handle (an owner reachable through shared handles is reported by
+    /// none, so it is never counted twice). None otherwise, or while borrowed.
+    pub fn visit_sole_lent_owner<R>(&self, f: impl FnOnce(&dyn Any) -> R) -> Option<R> {
+        if Rc::strong_count(&self.0) != 1 {
+            return None;
+        }
+        let node = self.0.try_borrow().ok()?;
+        match &node.storage {
+            Storage::Lent { _owner, .. } => Some(f(&**_owner)),
+            Storage::Owned(_) => None,
+        }
+    }
+
+    /// Breaks a reference cycle through lent memory: when this handle is the only one
+    /// to its node, the values are copied into memory of its own and the owner is
+    /// handed back (for the caller to drop, outside any borrow). None otherwise.
+    pub fn take_sole_lent_owner(&self) -> Option<Box<dyn Any>> {
+        if Rc::strong_count(&self.0) != 1 {
+            return None;
+        }
+        let mut node = self.0.try_borrow_mut().ok()?;
+        if !node.storage.is_lent() {
+            return None;
+        }
+        let copy = Storage::Owned(node.storage.view().to_owned());
+        match std::mem::replace(&mut node.storage, copy) {
+            Storage::Lent { _owner, .. } => Some(_owner),
+            Storage::Owned(_) => None,
+        }
+    }
+
     /// Whether the values live in memory lent by another owner (`from_lent`).
     pub fn is_lent(&self) -> bool {
         self.0.borrow().storage.is_lent()
@@ -84,6 +117,7 @@ impl Tensor {
         values: Vec<f64>,
         requires_grad: bool,
     ) -> Result<Tensor> {
+        ensure_ndim(shape.len())?;
         let len = values.len();
         let data = ArrayD::from_shape_vec(IxDyn(shape), values).map_err(|_| Error::BadReshape {
             from: vec![len],

@@ -131,15 +131,33 @@ pub fn resolve_reshape(from: &[usize], to: &[isize]) -> Result<Vec<usize>> {
     Ok(shape)
 }
 
+/// The most dimensions a tensor may have: numpy 1.x's limit (numpy 2 allows 64, and
+/// rust-numpy asserts at most 32 when it converts), so every tensor converts to and
+/// from numpy. Checked wherever a shape is made (`ensure_allocatable`, `ensure_ndim`).
+pub const MAX_NDIM: usize = 32;
+
+/// `TooManyDims` for a shape of more than `MAX_NDIM` dimensions.
+pub fn ensure_ndim(ndim: usize) -> Result<()> {
+    if ndim > MAX_NDIM {
+        return Err(Error::TooManyDims {
+            ndim,
+            max: MAX_NDIM,
+        });
+    }
+    Ok(())
+}
+
 /// Results at least this large (in elements) are probed before being allocated:
 /// Rust aborts the process when an allocation fails, Python users expect a
 /// MemoryError.
 const PROBE_ABOVE: usize = 1 << 22;
 
-/// Checks that an array of `shape` can exist and be allocated: its element count
-/// must fit the address space (else `TooLarge`) and the allocator must agree to
-/// provide it (else `OutOfMemory`) — both errors instead of an abort.
+/// Checks that an array of `shape` can exist and be allocated: at most `MAX_NDIM`
+/// dimensions (else `TooManyDims`), its element count must fit the address space
+/// (else `TooLarge`) and the allocator must agree to provide it (else
+/// `OutOfMemory`) — errors instead of an abort, or a panic converting to numpy.
 pub fn ensure_allocatable(shape: &[usize]) -> Result<()> {
+    ensure_ndim(shape.len())?;
     let too_large = || Error::TooLarge {
         shape: shape.to_vec(),
     };
