@@ -55,23 +55,9 @@ impl Drop for PyValue {
     }
 }
 
-/// Whether the garbage collector must see `object`: only a custom node's object can
-/// sit in a reference cycle (its `_backward` closure refers back to it, through the
-/// node, where Python cannot see), so every other Value is untracked at birth and
-/// costs the collector nothing.
-fn track_only_custom(object: &Bound<'_, PyValue>) {
-    if !object.get().value.get_any_thread().is_custom() {
-        // SAFETY: a live object of a GC type (PyValue has __traverse__), untracked
-        // once; CPython allows untracking an object that is not tracked.
-        unsafe { pyo3::ffi::PyObject_GC_UnTrack(object.as_ptr().cast()) };
-    }
-}
-
 /// A new Python object for `value`'s node (not registered: see `register`).
 pub fn new_py_value(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyValue>> {
-    let object = Bound::new(py, PyValue::from(value))?;
-    track_only_custom(&object);
-    Ok(object)
+    Bound::new(py, PyValue::from(value))
 }
 
 /// Makes `object` its node's registered Python object if the node has none.
