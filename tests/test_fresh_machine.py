@@ -23,7 +23,12 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CARGO = tomllib.loads((ROOT / "Cargo.toml").read_text(encoding="utf-8"))
 
 # Import name -> distribution name, where the two differ.
-DISTRIBUTIONS = {"sklearn": "scikit-learn", "IPython": "ipython", "micrograd": "micrograd-rs"}
+DISTRIBUTIONS = {
+    "sklearn": "scikit-learn",
+    "IPython": "ipython",
+    "jupyter_client": "jupyter-client",
+    "micrograd": "micrograd-rs",
+}
 # Imported by the fuzzing scripts, which run by hand (fuzz/README.md), never by pytest.
 NOT_IMPORTED_BY_TESTS = {"atheris"}
 

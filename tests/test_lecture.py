@@ -9,11 +9,13 @@ seed) within 1e-12; so do the data and grad of every Value it names, cell by cel
 
 from __future__ import annotations
 
+import doctest
 import math
 import random
 
 import pytest
 
+import micrograd.engine
 from lecture_cells import (
     NOTEBOOKS,
     VALUE_IMPORT,
@@ -137,3 +139,9 @@ def test_the_lecture_training_loop_matches() -> None:
 
 def test_comparable_values() -> None:
     assert comparable([Value(1.0), 2]) == [("Value", 1.0), 2.0]
+
+
+def test_the_engine_docstring_shows_the_lecture_api_working() -> None:
+    # micrograd.engine's docstring: the constructor, _backward by hand, an exp op.
+    results = doctest.testmod(micrograd.engine)
+    assert results.attempted >= 10 and results.failed == 0
