@@ -16,6 +16,12 @@ fn input_values(x: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
     values_or_numbers(x, "x")
 }
 
+/// The activation names a Neuron accepts: the one list, which Python reads as
+/// `_core.ACTIVATIONS` (`micrograd.nn.ACTIVATIONS`). `parse_activation` and
+/// `activation_name` map each of them, and only them (tests/test_module.py checks
+/// the round trip for every name).
+pub const ACTIVATIONS: [&str; 5] = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"];
+
 fn parse_activation(name: &str, negative_slope: f64) -> PyResult<Activation> {
     Ok(match name {
         "linear" => Activation::Linear,
@@ -24,9 +30,11 @@ fn parse_activation(name: &str, negative_slope: f64) -> PyResult<Activation> {
         "tanh" => Activation::Tanh,
         "sigmoid" => Activation::Sigmoid,
         _ => {
+            let names: Vec<String> = ACTIVATIONS.iter().map(|a| format!("'{a}'")).collect();
             return Err(PyValueError::new_err(format!(
-                "activation must be one of 'relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear', got {name:?}"
-            )))
+                "activation must be one of {}, got {name:?}",
+                names.join(", ")
+            )));
         }
     })
 }
