@@ -15,6 +15,9 @@ __all__ = [
     "Neuron",
     "Layer",
     "MLP",
+    "ACTIVATIONS",
+    "values_data",
+    "set_values_data",
     "Optimizer",
     "zero_grad",
     "Tensor",
@@ -172,6 +175,15 @@ class MLP:
     def nin(self) -> int: ...
     def parameters(self) -> list[Value]: ...
     def zero_grad(self) -> None: ...
+
+ACTIVATIONS: tuple[str, ...]
+"""The activation names a Neuron accepts (``micrograd.nn.ACTIVATIONS`` is this tuple)."""
+
+def values_data(values: Iterable[Value]) -> npt.NDArray[np.float64]:
+    """The ``data`` of each Value, in order, as a 1-D float64 array (one Rust call)."""
+
+def set_values_data(values: Iterable[Value], data: npt.NDArray[np.float64]) -> None:
+    """Sets each Value's ``data`` from a 1-D float64 array of the same length."""
 
 @overload
 def mse_loss(predictions: Tensor, targets: _ArrayLike) -> Tensor: ...

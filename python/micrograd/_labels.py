@@ -1,44 +1,41 @@
 """Labels that make a printed graph read like the math: ``w0``, ``b``, ``x0``.
 
-A model's parameters are named after their place: a neuron's ``w0, w1, ..., b``; in
-a layer ``N3.w1`` (neuron 3); in an MLP ``L0.N3.w1`` (layer 0). Modules are
-recognised by shape (``layers``, ``neurons``, ``w`` and ``b``), so the function
-works on any module built the same way.
+A model's parameters are labelled after their names in ``named_parameters()``
+(``Module.name_parameters``): a neuron's ``w0, w1, ..., b``; in a layer ``N3.w1``
+(neuron 3); in an MLP ``L0.N3.w1`` (layer 0).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from typing import Any, Union
+from typing import Union
 
 from micrograd._core import Value
 
 Number = Union[int, float]
 
 
-def name_parameters(module: object, prefix: str = "") -> None:
-    """Sets the ``label`` of every parameter of ``module`` after its place in it."""
-    # Any: modules are recognised by their attributes (duck typing), not by class.
-    pending: list[tuple[Any, str]] = [(module, prefix)]
-    while pending:
-        current, path = pending.pop()
-        if hasattr(current, "layers"):
-            pending.extend((layer, f"{path}L{i}.") for i, layer in enumerate(current.layers))
-        elif hasattr(current, "neurons"):
-            pending.extend((neuron, f"{path}N{j}.") for j, neuron in enumerate(current.neurons))
-        elif hasattr(current, "w") and hasattr(current, "b"):
-            for i, weight in enumerate(current.w):
-                weight.label = f"{path}w{i}"
-            current.b.label = f"{path}b"
+_SHORT = {"layers": "L", "neurons": "N"}
+
+
+def short_label(name: str) -> str:
+    """A parameter's label from its name in ``named_parameters()``: a list index
+    joins the name before it (``w.1`` -> ``w1``), ``layers``/``neurons`` shorten to
+    ``L``/``N`` (``layers.0.neurons.3.w.1`` -> ``L0.N3.w1``), and an index standing
+    alone (a parameter known only by its place in ``parameters()``) reads ``p3``."""
+    parts: list[str] = []
+    joinable = False
+    for token in name.split("."):
+        if token.isdigit() and joinable:
+            parts[-1] = _SHORT.get(parts[-1], parts[-1]) + token
+            joinable = False
+        elif token.isdigit():
+            parts.append(f"p{token}")
         else:
-            for i, parameter in enumerate(current.parameters()):
-                if not isinstance(parameter, Value):
-                    raise TypeError(
-                        f"name_parameters() labels Values; {type(current).__name__} has a "
-                        f"parameter of type {type(parameter).__name__}, which has no label"
-                    )
-                parameter.label = f"{path}p{i}"
+            parts.append(token)
+            joinable = True
+    return ".".join(parts)
 
 
 def inputs(values: Iterable[Value | Number], prefix: str = "x") -> list[Value]:

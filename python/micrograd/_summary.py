@@ -7,8 +7,12 @@
     layer 2  16 -> 1   linear              17
     total                                 337
 
-Modules are recognised by shape (``layers``, ``neurons``, ``w``), like the
-parameter names in ``_labels``, so any module built the same way is summarised.
+The rows come from the module tree (``Module.children()``): a module that is a
+layer says so with ``_summary_row()`` (``Neuron``, ``Layer``, ``Linear``), an
+activation module with ``_summary_activation()`` (it fills in the activation of
+the layer before it, as in a ``Sequential``), and any other module contributes the
+layers inside it. A ``Sequential(Linear(2, 16), ReLU(), Linear(16, 1))`` reads as
+the ``MLP(2, [16, 1])`` it computes.
 """
 
 from __future__ import annotations
@@ -19,41 +23,48 @@ HEADER = ("module", "shape", "activation", "parameters")
 
 
 def summary(module: Any) -> str:
-    """The summary table of ``module`` (an MLP, a Layer, a Neuron or any Module)."""
+    """The summary table of ``module`` (an MLP, a Sequential, a Layer, a Neuron or
+    any Module); a module with no layers in it gets its parameter count."""
     kind = type(module).__name__
-    if hasattr(module, "layers"):
-        rows = [_layer_row(f"layer {i}", layer) for i, layer in enumerate(module.layers)]
-        title = (
-            f"{kind}({_fan_in(module.layers[0])}, {[len(lay.neurons) for lay in module.layers]})"
-        )
-    elif hasattr(module, "neurons"):
-        rows = [_layer_row("layer", module)]
-        title = f"{kind}({_fan_in(module)}, {len(module.neurons)})"
-    elif hasattr(module, "w"):
-        rows = [("neuron", f"{len(module.w)} -> 1", module.activation, len(module.parameters()))]
-        title = f"{kind}({len(module.w)})"
+    own = module._summary_row()
+    if own is not None:
+        row_name, nin, nout, activation = own
+        rows = [(row_name, f"{nin} -> {nout}", activation, _scalar_count(module.parameters()))]
+        title = f"{kind}({nin})" if row_name == "neuron" else f"{kind}({nin}, {nout})"
     else:
-        return f"{kind}: {_scalar_count(module.parameters()):,} parameters"
+        layers = _layers(module)
+        if not layers:
+            return f"{kind}: {_scalar_count(module.parameters()):,} parameters"
+        rows = [
+            (f"layer {i}", f"{nin} -> {nout}", activation, count)
+            for i, (nin, nout, activation, count) in enumerate(layers)
+        ]
+        title = f"{kind}({layers[0][0]}, {[nout for _, nout, _, _ in layers]})"
     total = sum(count for *_, count in rows)
     return "\n".join([title, *_table([*rows, ("total", "", "", total)])])
 
 
-def _layer_row(name: str, layer: Any) -> tuple[str, str, str, int]:
-    # A Layer passes the same keyword arguments to each neuron, so one activation
-    # is the rule; a hand-built layer that mixes them lists each once.
-    activations = dict.fromkeys(neuron.activation for neuron in layer.neurons)
-    parameters = sum(len(neuron.parameters()) for neuron in layer.neurons)
-    shape = f"{_fan_in(layer)} -> {len(layer.neurons)}"
-    return (name, shape, "/".join(activations), parameters)
+def _layers(module: Any) -> list[tuple[int, int, str, int]]:
+    """(nin, nout, activation, parameter count) of each layer inside ``module``."""
+    layers: list[tuple[int, int, str, int]] = []
+    for child in module.children():
+        row = child._summary_row()
+        activation = child._summary_activation()
+        if row is not None:
+            _, nin, nout, own_activation = row
+            layers.append((nin, nout, own_activation, _scalar_count(child.parameters())))
+        elif activation is not None and layers:
+            nin, nout, before, count = layers[-1]
+            after = activation if before == "linear" else f"{before}+{activation}"
+            layers[-1] = (nin, nout, after, count)
+        elif activation is None:
+            layers.extend(_layers(child))
+    return layers
 
 
-def _scalar_count(parameters: list[Any]) -> int:
+def _scalar_count(parameters: Any) -> int:
     """How many numbers ``parameters`` hold: one per Value, ``size`` per Tensor."""
     return sum(getattr(p, "size", 1) for p in parameters)
-
-
-def _fan_in(layer: Any) -> int:
-    return len(layer.neurons[0].w)
 
 
 def _table(rows: list[tuple[str, str, str, int]]) -> list[str]:

@@ -8,15 +8,15 @@ activation modules. Each layer's forward is one Rust op on whole arrays.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 import numpy as np
 
-from micrograd import _core, _state
+from micrograd import _core
 from micrograd._checks import int_at_least, positive_int
 from micrograd._core import Tensor, Value
-from micrograd.nn import Module
+from micrograd.module import Module
 
 
 class Linear(Module):
@@ -54,6 +54,9 @@ class Linear(Module):
     def parameters(self) -> list[Tensor]:
         return [self.weight] if self.bias is None else [self.weight, self.bias]
 
+    def _summary_row(self) -> tuple[str, int, int, str]:
+        return ("layer", self.nin, self.nout, "linear")
+
     def __repr__(self) -> str:
         return f"Linear(nin={self.nin}, nout={self.nout}, bias={self.bias is not None})"
 
@@ -78,6 +81,9 @@ class _Activation(Module):
     def __call__(self, x: Tensor) -> Tensor:
         return getattr(x, self.method)()
 
+    def _summary_activation(self) -> str:
+        return self.method
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -100,6 +106,9 @@ class LeakyReLU(Module):
 
     def __call__(self, x: Tensor) -> Tensor:
         return x.leaky_relu(self.negative_slope)
+
+    def _summary_activation(self) -> str:
+        return "leaky_relu"
 
     def __repr__(self) -> str:
         return f"LeakyReLU(negative_slope={self.negative_slope})"
@@ -133,30 +142,26 @@ class Sequential(Module):
         # Tensors for Linear layers; any other Module's parameters come through as they are.
         return [p for module in self.modules for p in module.parameters()]
 
-    def _linears(self) -> list[Linear]:
-        return [m for m in self.modules if isinstance(m, Linear)]
+    @property
+    def layers(self) -> list[Module]:
+        """The modules that hold parameters (the ``Linear`` layers), in order: the
+        ``layers.k`` of the names, as in the scalar ``MLP``."""
+        return [module for module in self.modules if module.parameters()]
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """The weights by the scalar MLP's names: ``layers.{k}.weight`` (nout, nin)
-        and ``layers.{k}.bias`` for the k-th Linear layer, so a scalar ``MLP`` and a
-        ``Sequential`` of the same shape load each other's state."""
-        state = {}
-        for k, layer in enumerate(self._linears()):
-            # Copies, not the live read-only views `numpy()` gives: a saved state must
-            # not change as training goes on.
-            state[f"layers.{k}.weight"] = layer.weight.numpy().copy()
-            if layer.bias is not None:
-                state[f"layers.{k}.bias"] = layer.bias.numpy().copy()
-        return state
-
-    def load_state_dict(self, state: Mapping[str, object]) -> None:
-        """Copies arrays from ``state`` after checking names and shapes."""
-        expected = {name: array.shape for name, array in self.state_dict().items()}
-        arrays = _state.checked_arrays(expected, state)
-        for k, layer in enumerate(self._linears()):
-            layer.weight.copy_(arrays[f"layers.{k}.weight"])
-            if layer.bias is not None:
-                layer.bias.copy_(arrays[f"layers.{k}.bias"])
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The k-th module holding parameters is ``layers.k``, so a Sequential and a
+        scalar ``MLP`` of the same shape have the same ``state_dict()`` names and
+        load each other's weights; the others (activations) are ``modules.i``, by
+        position."""
+        layers = 0
+        for i, module in enumerate(self.modules):
+            if not isinstance(module, Module):
+                continue  # a plain callable: no parameters, no name
+            if module.parameters():
+                yield f"layers.{layers}", module
+                layers += 1
+            else:
+                yield f"modules.{i}", module
 
     def __repr__(self) -> str:
         inner = "".join(f"\n  ({i}): {module!r}" for i, module in enumerate(self.modules))

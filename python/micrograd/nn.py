@@ -10,23 +10,28 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypedDict, Union
 
 import numpy as np
 
-from micrograd import _core, _labels, _state, _summary
+from micrograd import _core, _state
 from micrograd._checks import ensure_room_for_parameters
 from micrograd._checks import positive_int as _positive_int
 from micrograd._convert import as_float_array
-from micrograd._core import Tensor, Value
+from micrograd._core import Value
+
+# The dense layers over Tensors live in their own module; they are part of nn too.
+from micrograd.layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
+from micrograd.module import Module
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs, Unpack
 
 Inputs = Iterable[Union[Value, float]]
 Output = Union[Value, list[Value]]
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+# The names the Rust Neuron accepts: one list, defined in the bindings.
+ACTIVATIONS: tuple[str, ...] = _core.ACTIVATIONS
 # "karpathy": his repository's bias of 0; "lecture": the lecture's bias drawn
 # uniform(-1, 1) right after the neuron's weights.
 INITS = ("karpathy", "lecture")
@@ -37,33 +42,6 @@ _NEURON_NAMES = {
     "leaky_relu": "LeakyReLU",
     "linear": "Linear",
 }
-
-
-class Module:
-    """Base class: anything with ``parameters()`` gets ``zero_grad()``."""
-
-    def zero_grad(self) -> None:
-        """Clears the gradient of everything ``parameters()`` returns, a subclass's
-        additions included: a Value's ``grad`` becomes 0, a Tensor's None (as in
-        PyTorch). One Rust call over the list."""
-        _core.zero_grad(self.parameters())
-
-    def parameters(self) -> Sequence[Value | Tensor]:
-        """The Values (scalar modules) or Tensors (``Linear``) that training updates."""
-        return []
-
-    def name_parameters(self, prefix: str = "") -> Module:
-        """Labels every parameter after its place, so printed graphs read like the math:
-        a neuron's ``w0, w1, ..., b``, ``N3.w1`` in a layer, ``L0.N3.w1`` in an MLP
-        (``prefix`` goes in front). Returns this module: ``Neuron(2).name_parameters()``.
-        """
-        _labels.name_parameters(self, prefix)
-        return self
-
-    def summary(self) -> str:
-        """A table of the layers: shape (nin -> nout), activation, parameter count, total.
-        ``print(model.summary())``."""
-        return _summary.summary(self)
 
 
 def _check_activation(name: object, argument: str = "activation") -> str:
@@ -119,6 +97,13 @@ class Neuron(Module):
     def parameters(self) -> list[Value]:
         return self._core.parameters()
 
+    def _parameter_groups(self) -> Iterator[tuple[str, list[Value] | Value]]:
+        yield "w", self.w
+        yield "b", self.b
+
+    def _summary_row(self) -> tuple[str, int, int, str]:
+        return ("neuron", self._core.nin, 1, self.activation)
+
     def __repr__(self) -> str:
         return f"{_NEURON_NAMES[self.activation]}Neuron({self._core.nin})"
 
@@ -147,6 +132,18 @@ class Layer(Module):
 
     def parameters(self) -> list[Value]:
         return self._core.parameters()
+
+    def _state_slots(self, prefix: str) -> list[_state.Slot]:
+        # PyTorch's layout, as Linear: weight (nout, nin) and bias (nout,), read and
+        # written in one Rust call over the layer's Values.
+        values = self._core.parameters()
+        return [_state.RowsSlot(prefix, values, len(self.neurons), self._core.nin)]
+
+    def _summary_row(self) -> tuple[str, int, int, str]:
+        # A Layer passes the same keyword arguments to each neuron, so one activation
+        # is the rule; a hand-built layer that mixes them lists each once.
+        activations = dict.fromkeys(neuron.activation for neuron in self.neurons)
+        return ("layer", self._core.nin, len(self.neurons), "/".join(activations))
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -269,30 +266,6 @@ class MLP(Module):
     def nouts(self) -> list[int]:
         return [len(layer.neurons) for layer in self.layers]
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """The parameters as numpy arrays named like PyTorch's ``nn.Sequential`` of
-        ``Linear`` layers: ``layers.0.weight`` of shape (nout, nin), ``layers.0.bias``.
-        """
-        state = {}
-        for i, layer in enumerate(self.layers):
-            state[f"layers.{i}.weight"] = np.array(
-                [[w.data for w in n.w] for n in layer.neurons], dtype=np.float64
-            )
-            state[f"layers.{i}.bias"] = np.array([n.b.data for n in layer.neurons])
-        return state
-
-    def load_state_dict(self, state: Mapping[str, object]) -> None:
-        """Copies arrays from ``state`` into the parameters, after checking that the
-        names and shapes match this model's ``state_dict()`` exactly."""
-        expected = {name: array.shape for name, array in self.state_dict().items()}
-        arrays = _state.checked_arrays(expected, state)
-        for i, layer in enumerate(self.layers):
-            weight, bias = arrays[f"layers.{i}.weight"], arrays[f"layers.{i}.bias"]
-            for j, neuron in enumerate(layer.neurons):
-                for w, value in zip(neuron.w, weight[j]):
-                    w.data = float(value)
-                neuron.b.data = float(bias[j])
-
     def config(self) -> dict[str, object]:
         """The constructor arguments that rebuild this architecture."""
         hidden = self.layers[0].neurons[0].activation if len(self.layers) > 1 else "relu"
@@ -344,9 +317,6 @@ def _iterable(x: object, argument: str) -> Iterable[object]:
         raise TypeError(f"{argument} must be a list of Values or numbers, got {type(x).__name__}")
     return x
 
-
-# The dense layers over Tensors live in their own module; they are part of nn too.
-from micrograd.layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh  # noqa: E402
 
 __all__ = [
     "MLP",

@@ -1,5 +1,11 @@
-"""Saving and loading models as ``.npz`` files: arrays plus a JSON architecture
-record, never pickle (loading a pickle can run arbitrary code)."""
+"""Saving and loading models as ``.npz`` files: the ``state_dict()`` arrays plus a
+JSON architecture record, never pickle (loading a pickle can run arbitrary code).
+
+Two architectures can be saved: the scalar ``MLP`` (record ``micrograd.MLP/1``:
+its constructor arguments) and a ``Sequential`` of ``Linear`` and activation
+modules (record ``micrograd.Sequential/1``: one entry per module). Both name their
+arrays ``layers.{k}.weight`` and ``layers.{k}.bias``, as their ``state_dict()`` does.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +15,41 @@ import os
 import re
 import zipfile
 import zlib
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import numpy as np
 
 from micrograd import _state
+from micrograd.layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
+from micrograd.module import Module
 from micrograd.nn import MLP
 
 PathLike = Union[str, "os.PathLike[str]"]
 _CONFIG_KEY = "__config__"
 _FORMAT = "micrograd.MLP/1"
+_SEQUENTIAL_FORMAT = "micrograd.Sequential/1"
+_ACTIVATIONS: dict[str, type[Module]] = {
+    "ReLU": ReLU,
+    "Tanh": Tanh,
+    "Sigmoid": Sigmoid,
+    "LeakyReLU": LeakyReLU,
+}
 
 
-def save(model: MLP, path: PathLike) -> None:
-    """Writes ``model``'s architecture and ``state_dict()`` to ``path`` (an .npz file)."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"model must be a micrograd.nn.MLP, got {type(model).__name__}")
-    config = json.dumps({"format": _FORMAT, **model.config()})
+def save(model: MLP | Sequential, path: PathLike) -> None:
+    """Writes ``model``'s architecture and ``state_dict()`` to ``path`` (an .npz file).
+
+    ``model`` is an ``MLP``, or a ``Sequential`` of ``Linear``, ``ReLU``, ``Tanh``,
+    ``Sigmoid`` and ``LeakyReLU`` modules; anything else raises TypeError.
+    """
+    if isinstance(model, MLP):
+        config = json.dumps({"format": _FORMAT, **model.config()})
+    elif isinstance(model, Sequential):
+        config = json.dumps({"format": _SEQUENTIAL_FORMAT, "modules": _module_records(model)})
+    else:
+        raise TypeError(
+            f"model must be a micrograd.nn.MLP or Sequential, got {type(model).__name__}"
+        )
     # Any: np.savez's stub types **kwds as if they could fill its allow_pickle flag.
     arrays: dict[str, Any] = {_CONFIG_KEY: np.array(config), **model.state_dict()}
     with open(path, "wb") as file:
@@ -46,8 +70,8 @@ _UNREADABLE = (
 )
 
 
-def load(path: PathLike) -> MLP:
-    """Rebuilds the MLP saved by ``save(model, path)``.
+def load(path: PathLike) -> MLP | Sequential:
+    """Rebuilds the model (an ``MLP`` or a ``Sequential``) saved by ``save(model, path)``.
 
     Raises FileNotFoundError for a missing file and ValueError naming the problem
     for a file that is truncated, damaged, not an .npz, or not a saved micrograd
@@ -68,7 +92,7 @@ def load(path: PathLike) -> MLP:
         raise ValueError(f"{source}: not a readable model file ({error})") from None
     try:
         checked = _state.checked_arrays(arrays.expected, arrays.arrays)
-        model = MLP(**arrays.config)
+        model = _build(arrays.config)
         model.load_state_dict(checked)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{source}: {error}") from None
@@ -115,7 +139,7 @@ def _read_archive(path: PathLike) -> _Archive:
                 f"a saved model's is under {_MAX_RECORD_BYTES:,}"
             )
         config = _architecture(_read_member(archive, record_info, None))
-        expected = _expected_shapes(config["nin"], config["nouts"])
+        expected = _expected_shapes(config)
         missing = sorted(set(expected) - set(members))
         unexpected = sorted(set(members) - set(expected))
         if missing or unexpected:
@@ -189,6 +213,45 @@ def _read_member(
     return flat.reshape(declared, order="F") if fortran_order else flat.reshape(declared)
 
 
+def _module_records(model: Sequential) -> list[dict[str, Any]]:
+    """One JSON entry per module of ``model``, or a TypeError naming one that
+    ``load`` could not rebuild."""
+    records: list[dict[str, Any]] = []
+    for i, module in enumerate(model.modules):
+        kind = type(module)
+        if kind is Linear:
+            linear = cast(Linear, module)
+            bias = linear.bias is not None
+            records.append({"type": "Linear", "nin": linear.nin, "nout": linear.nout, "bias": bias})
+        elif kind is LeakyReLU:
+            slope = cast(LeakyReLU, module).negative_slope
+            records.append({"type": "LeakyReLU", "negative_slope": slope})
+        elif kind in _ACTIVATIONS.values():
+            records.append({"type": kind.__name__})
+        else:
+            raise TypeError(
+                "save() writes a Sequential of Linear, ReLU, Tanh, Sigmoid and LeakyReLU "
+                f"modules; module {i} is a {kind.__name__}"
+            )
+    return records
+
+
+def _build(config: dict[str, Any]) -> MLP | Sequential:
+    """The model a checked architecture record describes (its weights still random)."""
+    if "modules" not in config:
+        return MLP(**config)
+    modules: list[Module] = []
+    for record in config["modules"]:
+        if record["type"] == "Linear":
+            # seed=0: the weights are overwritten next; the global generators stay as they are.
+            modules.append(Linear(record["nin"], record["nout"], bias=record["bias"], seed=0))
+        elif record["type"] == "LeakyReLU":
+            modules.append(LeakyReLU(record["negative_slope"]))
+        else:
+            modules.append(_ACTIVATIONS[record["type"]]())
+    return Sequential(*modules)
+
+
 def _architecture(record: np.ndarray) -> dict[str, Any]:
     """The constructor arguments in a saved record, checked for type and format."""
     try:
@@ -197,25 +260,64 @@ def _architecture(record: np.ndarray) -> dict[str, Any]:
     # points into str.
     except (ValueError, RecursionError, UnicodeError, SystemError) as error:
         raise _Refused(f"bad architecture record ({error})") from None
+    if isinstance(config, dict) and config.get("format") == _SEQUENTIAL_FORMAT:
+        return {"modules": _sequential_records(config)}
     if not isinstance(config, dict) or config.get("format") != _FORMAT:
-        raise _Refused(f"bad architecture record (not a {_FORMAT} record)")
+        raise _Refused(f"bad architecture record (not a {_FORMAT} or {_SEQUENTIAL_FORMAT} record)")
     config = {key: value for key, value in config.items() if key != "format"}
     nin, nouts = config.get("nin"), config.get("nouts")
-    sizes_are_ints = isinstance(nouts, list) and all(
-        isinstance(n, int) and not isinstance(n, bool) for n in [nin, *nouts]
-    )
+    sizes_are_ints = isinstance(nouts, list) and all(_is_int(n) for n in [nin, *nouts])
     if not sizes_are_ints or not nouts or min(nin, *nouts) < 1:
         raise _Refused(f"bad architecture record (nin={nin!r}, nouts={nouts!r})")
     return config
 
 
-def _expected_shapes(nin: int, nouts: list[int]) -> dict[str, tuple[int, ...]]:
-    """The state_dict names and shapes of ``MLP(nin, nouts)``, without building it."""
-    sizes = [nin, *nouts]
+def _is_int(n: object) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool)
+
+
+def _sequential_records(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The module entries of a Sequential record, each checked for its keys and types."""
+    records = config.get("modules")
+    if set(config) != {"format", "modules"} or not isinstance(records, list):
+        raise _Refused("bad architecture record (a Sequential record holds a list of modules)")
+    for i, record in enumerate(records):
+        kind = record.get("type") if isinstance(record, dict) else None
+        if kind == "Linear":
+            keys, fits = {"type", "nin", "nout", "bias"}, _is_linear(record)
+        elif kind == "LeakyReLU":
+            slope = record.get("negative_slope")
+            keys = {"type", "negative_slope"}
+            fits = isinstance(slope, (int, float)) and not isinstance(slope, bool)
+            fits = fits and math.isfinite(slope)
+        else:
+            keys, fits = {"type"}, kind in _ACTIVATIONS
+        if not fits or set(record) != keys:
+            raise _Refused(f"bad architecture record (module {i}: {record!r:.200})")
+    return records
+
+
+def _is_linear(record: dict[str, Any]) -> bool:
+    sizes = [record.get("nin"), record.get("nout")]
+    if not all(_is_int(n) for n in sizes):
+        return False
+    return min(cast(list[int], sizes)) >= 1 and isinstance(record.get("bias"), bool)
+
+
+def _expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """The state_dict names and shapes of the model a record describes, without
+    building it."""
+    if "modules" in config:
+        linears = [record for record in config["modules"] if record["type"] == "Linear"]
+        layers = [(r["nin"], r["nout"], r["bias"]) for r in linears]
+    else:
+        sizes = [config["nin"], *config["nouts"]]
+        layers = [(sizes[i], nout, True) for i, nout in enumerate(config["nouts"])]
     shapes: dict[str, tuple[int, ...]] = {}
-    for i, nout in enumerate(nouts):
-        shapes[f"layers.{i}.weight"] = (nout, sizes[i])
-        shapes[f"layers.{i}.bias"] = (nout,)
+    for k, (nin, nout, bias) in enumerate(layers):
+        shapes[f"layers.{k}.weight"] = (nout, nin)
+        if bias:
+            shapes[f"layers.{k}.bias"] = (nout,)
     return shapes
 
 

@@ -8,6 +8,7 @@ mod losses;
 mod nn;
 mod operand;
 mod optim;
+mod state;
 mod tensor;
 mod tensor_convert;
 mod tensor_functions;
@@ -28,6 +29,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<nn::PyNeuron>()?;
     m.add_class::<nn::PyLayer>()?;
     m.add_class::<nn::PyMLP>()?;
+    m.add(
+        "ACTIVATIONS",
+        pyo3::types::PyTuple::new(m.py(), nn::ACTIVATIONS)?,
+    )?;
+    m.add_function(wrap_pyfunction!(state::values_data, m)?)?;
+    m.add_function(wrap_pyfunction!(state::set_values_data, m)?)?;
     m.add_class::<optim::PyOptimizer>()?;
     m.add_function(wrap_pyfunction!(optim::zero_grad, m)?)?;
     m.add_class::<tensor::PyTensor>()?;

@@ -13,6 +13,12 @@ use crate::tensor_convert::float_array;
 use crate::thread_bound::ThreadBound;
 use crate::value::PyValue;
 
+/// The activation names a Neuron accepts: the one list, which Python reads as
+/// `_core.ACTIVATIONS` (`micrograd.nn.ACTIVATIONS`). `parse_activation` and
+/// `activation_name` map each of them, and only them (tests/test_module.py checks
+/// the round trip for every name).
+pub const ACTIVATIONS: [&str; 5] = ["relu", "tanh", "sigmoid", "leaky_relu", "linear"];
+
 fn parse_activation(name: &str, negative_slope: f64) -> PyResult<Activation> {
     Ok(match name {
         "linear" => Activation::Linear,
@@ -21,9 +27,11 @@ fn parse_activation(name: &str, negative_slope: f64) -> PyResult<Activation> {
         "tanh" => Activation::Tanh,
         "sigmoid" => Activation::Sigmoid,
         _ => {
+            let names: Vec<String> = ACTIVATIONS.iter().map(|a| format!("'{a}'")).collect();
             return Err(PyValueError::new_err(format!(
-                "activation must be one of 'relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear', got {name:?}"
-            )))
+                "activation must be one of {}, got {name:?}",
+                names.join(", ")
+            )));
         }
     })
 }
