@@ -67,6 +67,9 @@ class _Tape:
     def replay(self, parts: list[Any]) -> list[Value]:
         """Sets the inputs, reads the parameters, runs forward; the outputs as Values."""
 
+    def replay0(self) -> Value:
+        """``replay([])[0]`` for a tape of no inputs and one output."""
+
     def difference(self, other: _Tape) -> str | None:
         """Where ``other`` records a different graph, described; None when the same."""
 
