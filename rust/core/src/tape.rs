@@ -91,6 +91,83 @@ fn decode_binary(code: u8) -> BinaryOp {
     }
 }
 
+/// Runs `$body` with `$op` bound to the unary op of `$kind`, one arm per op, so that
+/// each arm's call into the calculus is compiled for a constant op.
+macro_rules! with_unary {
+    ($kind:expr, $parameter:expr, |$op:ident| $body:expr) => {
+        match $kind - UNARY {
+            0 => {
+                let $op = UnaryOp::Neg;
+                $body
+            }
+            1 => {
+                let $op = UnaryOp::PowScalar($parameter());
+                $body
+            }
+            2 => {
+                let $op = UnaryOp::Relu;
+                $body
+            }
+            3 => {
+                let $op = UnaryOp::LeakyRelu($parameter());
+                $body
+            }
+            4 => {
+                let $op = UnaryOp::Tanh;
+                $body
+            }
+            5 => {
+                let $op = UnaryOp::Sigmoid;
+                $body
+            }
+            6 => {
+                let $op = UnaryOp::Exp;
+                $body
+            }
+            7 => {
+                let $op = UnaryOp::Log;
+                $body
+            }
+            8 => {
+                let $op = UnaryOp::Softplus;
+                $body
+            }
+            _ => {
+                let $op = UnaryOp::Abs;
+                $body
+            }
+        }
+    };
+}
+
+/// `with_unary!` for the binary ops.
+macro_rules! with_binary {
+    ($kind:expr, |$op:ident| $body:expr) => {
+        match $kind - BINARY {
+            0 => {
+                let $op = BinaryOp::Add;
+                $body
+            }
+            1 => {
+                let $op = BinaryOp::Sub;
+                $body
+            }
+            2 => {
+                let $op = BinaryOp::Mul;
+                $body
+            }
+            3 => {
+                let $op = BinaryOp::Div;
+                $body
+            }
+            _ => {
+                let $op = BinaryOp::Pow;
+                $body
+            }
+        }
+    };
+}
+
 /// What a slot is, for tables and error messages.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SlotOp {
@@ -170,17 +247,30 @@ impl Tape {
 
     /// Recomputes every node's value, first to last: one loop over the arrays.
     pub fn forward(&mut self) {
-        let values = &mut self.values[..];
-        for (i, ((&kind, &a), &b)) in self.kinds.iter().zip(&self.lhs).zip(&self.rhs).enumerate() {
-            if kind == LEAF {
-                continue;
+        let n = self.kinds.len();
+        let (kinds, lhs, rhs) = (&self.kinds[..n], &self.lhs[..n], &self.rhs[..n]);
+        let op_params = &self.op_params[..];
+        let values = &mut self.values[..n];
+        for i in 0..n {
+            // SAFETY: `record` gives every op operands of lower slots (and a unary op
+            // an index into `op_params`), and nothing changes the arrays afterwards.
+            unsafe {
+                let kind = *kinds.get_unchecked(i);
+                if kind == LEAF {
+                    continue;
+                }
+                let (a, b) = (
+                    *lhs.get_unchecked(i) as usize,
+                    *rhs.get_unchecked(i) as usize,
+                );
+                let x = *values.get_unchecked(a);
+                *values.get_unchecked_mut(i) = if kind < BINARY {
+                    with_unary!(kind, || *op_params.get_unchecked(b), |op| op.apply(x))
+                } else {
+                    let y = *values.get_unchecked(b);
+                    with_binary!(kind, |op| op.apply(x, y))
+                };
             }
-            let x = values[a as usize];
-            values[i] = if kind < BINARY {
-                decode_unary(kind, || self.op_params[b as usize]).apply(x)
-            } else {
-                decode_binary(kind).apply(x, values[b as usize])
-            };
         }
     }
 
@@ -191,27 +281,39 @@ impl Tape {
     pub fn backward(&mut self, output: usize, seed: f64) {
         self.grads.fill(0.0);
         self.grads[self.outputs[output] as usize] = seed;
-        let (values, grads) = (&self.values[..], &mut self.grads[..]);
-        for i in (0..self.kinds.len()).rev() {
-            let kind = self.kinds[i];
-            if kind == LEAF {
-                continue;
-            }
-            let (a, b) = (self.lhs[i] as usize, self.rhs[i] as usize);
-            let (out, grad) = (values[i], grads[i]);
-            if kind < BINARY {
-                let op = decode_unary(kind, || self.op_params[b]);
-                grads[a] += grad * op.derivative(values[a], out);
-            } else {
-                let op = decode_binary(kind);
-                let (x, y) = if op.derivatives_read_operands() {
-                    (values[a], values[b])
+        let n = self.kinds.len();
+        let (kinds, lhs, rhs) = (&self.kinds[..n], &self.lhs[..n], &self.rhs[..n]);
+        let op_params = &self.op_params[..];
+        let (values, grads) = (&self.values[..n], &mut self.grads[..n]);
+        for i in (0..n).rev() {
+            // SAFETY: as in `forward`.
+            unsafe {
+                let kind = *kinds.get_unchecked(i);
+                if kind == LEAF {
+                    continue;
+                }
+                let (a, b) = (
+                    *lhs.get_unchecked(i) as usize,
+                    *rhs.get_unchecked(i) as usize,
+                );
+                let (out, grad) = (*values.get_unchecked(i), *grads.get_unchecked(i));
+                if kind < BINARY {
+                    let x = *values.get_unchecked(a);
+                    let d = with_unary!(kind, || *op_params.get_unchecked(b), |op| op
+                        .derivative(x, out));
+                    *grads.get_unchecked_mut(a) += grad * d;
                 } else {
-                    (0.0, 0.0)
-                };
-                let (dx, dy) = op.derivatives(x, y, out);
-                grads[a] += grad * dx;
-                grads[b] += grad * dy;
+                    let (dx, dy) = with_binary!(kind, |op| {
+                        let (x, y) = if op.derivatives_read_operands() {
+                            (*values.get_unchecked(a), *values.get_unchecked(b))
+                        } else {
+                            (0.0, 0.0)
+                        };
+                        op.derivatives(x, y, out)
+                    });
+                    *grads.get_unchecked_mut(a) += grad * dx;
+                    *grads.get_unchecked_mut(b) += grad * dy;
+                }
             }
         }
     }
