@@ -4,9 +4,10 @@
 
 The rows come from the bench scripts beside this file, in this order: single ops and
 ``backward()`` per node (ops.py), memory per node (memory.py), Karpathy's moons step on
-the Value engine (training_step.py), and the Tensor engine's training steps
-(tensor.py). Baselines: Karpathy's pure-Python micrograd (pure_python_engine.py), our
-own Value engine, and PyTorch on one thread in float64 when it is importable.
+the Value engine (training_step.py), the Tensor engine's training steps (tensor.py),
+and compiled scalar graphs (compiled.py). Baselines: Karpathy's pure-Python micrograd
+(pure_python_engine.py), our own Value engine, and PyTorch on one thread in float64
+when it is importable.
 
 ``--quick`` shrinks every workload (seconds in all); ``--only NAME`` keeps the cases
 whose name contains NAME (case-insensitive). Progress goes to stderr, one line per case,
@@ -26,6 +27,7 @@ BENCHES = Path(__file__).resolve().parent
 if str(BENCHES) not in sys.path:
     sys.path.insert(0, str(BENCHES))
 
+import compiled  # noqa: E402
 import memory  # noqa: E402
 import ops  # noqa: E402
 import tensor  # noqa: E402
@@ -51,6 +53,7 @@ def all_cases(settings: Settings) -> list[Row]:
         + memory.cases(settings)
         + training_step.cases(settings)
         + tensor.cases(settings)
+        + compiled.cases(settings)
     )
 
 

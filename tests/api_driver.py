@@ -299,6 +299,7 @@ MODULE_FUNCTIONS: dict[str, Callable] = {
     "Tensor.arange": Tensor.arange,
     "Tensor.from_numpy": Tensor.from_numpy,
     "concatenate": micrograd.concatenate,
+    "compile": micrograd.compile,
     "manual_seed": micrograd.manual_seed,
     "_core.manual_seed": _core.manual_seed,
     "_core.linear": _core.linear,

@@ -50,6 +50,19 @@ TRAINING_STEP_ROWS = ["moons step (batch 20) vs pure Python"] + (
     ["moons step (batch 20) vs PyTorch"] if HAS_TORCH else []
 )
 TENSOR_ROWS = TENSOR_ENGINE_ROWS + (TENSOR_TORCH_ROWS if HAS_TORCH else [])
+COMPILED_ENGINE_ROWS = [
+    "compiled demo step, moons (batch 20) vs dynamic Value engine",
+    "tape bytes per node, moons loss (batch 20) vs dynamic graph",
+]
+COMPILED_ROWS = COMPILED_ENGINE_ROWS + (
+    [
+        "compiled demo step, moons (batch 20) vs PyTorch float64",
+        "compiled demo step, moons (batch 20) vs PyTorch float32",
+        "compiled README expression vs PyTorch eager scalars",
+    ]
+    if HAS_TORCH
+    else []
+)
 # Each bench script and the rows it must print (a PyTorch row only when importable);
 # run.py prints every script's rows, in this order.
 CASE_PREFIXES = {
@@ -57,7 +70,8 @@ CASE_PREFIXES = {
     "memory.py": MEMORY_ROWS,
     "training_step.py": TRAINING_STEP_ROWS,
     "tensor.py": TENSOR_ROWS,
-    "run.py": OPS_ROWS + MEMORY_ROWS + TRAINING_STEP_ROWS + TENSOR_ROWS,
+    "compiled.py": COMPILED_ROWS,
+    "run.py": OPS_ROWS + MEMORY_ROWS + TRAINING_STEP_ROWS + TENSOR_ROWS + COMPILED_ROWS,
 }
 FLOAT = r"\d+(?:\.\d+)?"
 RATIO_CELL = re.compile(rf"({FLOAT}) \(({FLOAT})-({FLOAT})\)")
@@ -182,7 +196,12 @@ def test_run_only_without_a_match_fails_and_lists_the_cases():
 
 WITHOUT_TORCH_ROWS = {
     "tensor.py": TENSOR_ENGINE_ROWS,
-    "run.py": OPS_ROWS + MEMORY_ROWS + TRAINING_STEP_ROWS[:1] + TENSOR_ENGINE_ROWS,
+    "compiled.py": COMPILED_ENGINE_ROWS,
+    "run.py": OPS_ROWS
+    + MEMORY_ROWS
+    + TRAINING_STEP_ROWS[:1]
+    + TENSOR_ENGINE_ROWS
+    + COMPILED_ENGINE_ROWS,
 }
 
 

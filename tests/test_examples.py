@@ -34,6 +34,11 @@ EXPECTED_OUTPUT = {
         "final accuracy:",
         "score > 0",
     ],
+    "moons_compiled.py": [
+        "step 0 loss 0.8958441028683222, accuracy 50.0%",
+        "recorded 1 time(s)",
+        "final accuracy:",
+    ],
     "housing.py": ["variance of MEDV:", "final train MSE:", "final test MSE:", "steps; last"],
     "iris.py": ["loss", "final training accuracy:", "setosa", "versicolor", "virginica"],
     "computation_graph.py": [
@@ -111,6 +116,14 @@ def test_moons_sgd_default_run_retraces_karpathys_demo_to_full_accuracy(tmp_path
     assert_clean_exit(result)
     assert "step 0 loss 0.8958441028683222, accuracy 50.0%" in result.stdout
     assert "step 99 loss" in result.stdout
+    assert number_after("final accuracy:", result.stdout) == 100.0
+
+
+def test_moons_compiled_default_run_reaches_full_accuracy_recording_once(tmp_path):
+    result = run_example("moons_compiled.py", cwd=tmp_path)
+    assert_clean_exit(result)
+    assert "step 0 loss 0.8958441028683222, accuracy 50.0%" in result.stdout
+    assert "recorded 1 time(s)" in result.stdout
     assert number_after("final accuracy:", result.stdout) == 100.0
 
 

@@ -9,6 +9,7 @@
 """
 
 from micrograd import datasets, losses, metrics, optim, viz
+from micrograd._compile import compile
 from micrograd._core import Tensor, Value, concatenate
 from micrograd._core import __version__ as __version__  # re-exported
 from micrograd._seeding import initial_seed, manual_seed
@@ -22,6 +23,7 @@ __all__ = [
     "Neuron",
     "Tensor",
     "Value",
+    "compile",
     "concatenate",
     "datasets",
     "initial_seed",

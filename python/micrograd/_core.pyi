@@ -12,6 +12,8 @@ __all__ = [
     "__version__",
     "_allocated_bytes",
     "Value",
+    "_Recording",
+    "_Tape",
     "Neuron",
     "Layer",
     "MLP",
@@ -49,6 +51,47 @@ __version__: str
 
 def _allocated_bytes() -> int:
     """Bytes the extension's Rust code holds allocated right now."""
+
+@final
+class _Recording:
+    """Notes every node made on this thread from construction to ``stop()``."""
+
+    def __new__(cls) -> _Recording: ...
+    def stop(self) -> None:
+        """Stops noting new nodes (idempotent)."""
+
+    def tape(self, outputs: Iterable[Value], inputs: Iterable[Value]) -> _Tape:
+        """The tape of the graph computing ``outputs``, with ``inputs`` as its input slots."""
+
+@final
+class _Tape:
+    """A recorded graph, replayed from flat arrays in Rust."""
+
+    def replay(self, parts: list[Any]) -> list[Value]:
+        """Sets the inputs, reads the parameters, runs forward; the outputs as Values."""
+
+    def replay0(self) -> Value:
+        """``replay([])[0]`` for a tape of no inputs and one output."""
+
+    def difference(self, other: _Tape) -> str | None:
+        """Where ``other`` records a different graph, described; None when the same."""
+
+    def table(self) -> str:
+        """The tape as a table: slot, op, operands, value, grad."""
+
+    def __len__(self) -> int: ...
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the tape's arrays."""
+
+    @property
+    def bytes_per_node(self) -> float: ...
+    @property
+    def num_inputs(self) -> int: ...
+    @property
+    def num_params(self) -> int: ...
+    def input_grads(self) -> list[float]:
+        """d(output)/d(input) of the last backward pass, one per input number."""
 
 # PyO3 classes cannot be subclassed unless declared with `subclass`, hence @final;
 # their constructors are `__new__`.

@@ -23,6 +23,7 @@ pub mod nn;
 mod op;
 mod ops;
 pub mod optim;
+pub mod tape;
 pub mod tensor;
 mod value;
 
@@ -32,5 +33,6 @@ pub use custom::{BackwardHook, Custom, CustomBackward, HookError};
 pub use error::{shape_text, Error, Result};
 pub use nn::{Activation, Layer, Neuron, MLP};
 pub use op::Op;
+pub use tape::{Created, RecordError, Recording, SharedTape, Tape};
 pub use tensor::Tensor;
 pub use value::Value;

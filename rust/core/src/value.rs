@@ -49,14 +49,18 @@ impl Value {
     }
 
     fn with_op(data: f64, op: Op) -> Value {
-        Value(Rc::new(RefCell::new(Node {
+        let value = Value(Rc::new(RefCell::new(Node {
             data,
             grad: 0.0,
             op,
             label: None,
             host: 0,
             visit_mark: 0,
-        })))
+        })));
+        // A compiled function's recording (tape/record.rs) notes every node made
+        // while it runs: one thread-local flag test otherwise.
+        crate::tape::note_created(value.node_id());
+        value
     }
 
     /// A node made by user code: `data` as given, `name` as its op's symbol, and no

@@ -2,6 +2,7 @@
 //! dispatch and errors live here; the math lives in the core.
 
 mod allocator;
+mod compiled;
 mod convert;
 mod errors;
 mod losses;
@@ -26,6 +27,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(allocator::_allocated_bytes, m)?)?;
     m.add_class::<value::PyValue>()?;
+    m.add_class::<compiled::PyRecording>()?;
+    m.add_class::<compiled::PyTape>()?;
     m.add_class::<nn::PyNeuron>()?;
     m.add_class::<nn::PyLayer>()?;
     m.add_class::<nn::PyMLP>()?;

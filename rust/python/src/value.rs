@@ -112,7 +112,11 @@ impl micrograd_core::CustomBackward for PythonBackward {
 pub fn hook_error(error: HookError) -> PyErr {
     match error.downcast::<PyErr>() {
         Ok(error) => *error,
-        Err(_) => pyo3::exceptions::PyRuntimeError::new_err("a custom backward step failed"),
+        // The core's own hooks (a compiled function's outputs) report in words.
+        Err(error) => match error.downcast::<String>() {
+            Ok(message) => pyo3::exceptions::PyRuntimeError::new_err(*message),
+            Err(_) => pyo3::exceptions::PyRuntimeError::new_err("a custom backward step failed"),
+        },
     }
 }
 
