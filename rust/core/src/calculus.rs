@@ -38,6 +38,21 @@ pub enum BinaryOp {
 }
 
 impl UnaryOp {
+    /// Every kind of unary op, with a sample parameter where it takes one: for tests
+    /// that must cover each op (a new op added above and not here fails them).
+    pub const EVERY_KIND: [UnaryOp; 10] = [
+        UnaryOp::Neg,
+        UnaryOp::PowScalar(3.0),
+        UnaryOp::Relu,
+        UnaryOp::LeakyRelu(0.1),
+        UnaryOp::Tanh,
+        UnaryOp::Sigmoid,
+        UnaryOp::Exp,
+        UnaryOp::Log,
+        UnaryOp::Softplus,
+        UnaryOp::Abs,
+    ];
+
     /// The op's value at `x`.
     #[inline]
     pub fn apply(self, x: f64) -> f64 {
@@ -208,6 +223,54 @@ impl BinaryOp {
     }
 }
 
+/// The unary ops as methods of an engine's node type, written once for both engines:
+/// expanded inside `impl Value` and `impl Tensor`, each of which provides
+/// `fn unary(&self, op: UnaryOp) -> Self`.
+macro_rules! unary_op_methods {
+    () => {
+        /// `self ** exponent` for a constant exponent.
+        pub fn pow_scalar(&self, exponent: f64) -> Self {
+            self.unary($crate::calculus::UnaryOp::PowScalar(exponent))
+        }
+
+        pub fn relu(&self) -> Self {
+            self.unary($crate::calculus::UnaryOp::Relu)
+        }
+
+        /// `x` for positive `x`, `negative_slope * x` otherwise.
+        pub fn leaky_relu(&self, negative_slope: f64) -> Self {
+            self.unary($crate::calculus::UnaryOp::LeakyRelu(negative_slope))
+        }
+
+        pub fn tanh(&self) -> Self {
+            self.unary($crate::calculus::UnaryOp::Tanh)
+        }
+
+        pub fn sigmoid(&self) -> Self {
+            self.unary($crate::calculus::UnaryOp::Sigmoid)
+        }
+
+        pub fn exp(&self) -> Self {
+            self.unary($crate::calculus::UnaryOp::Exp)
+        }
+
+        /// Natural logarithm; nan below zero and -inf at zero, per IEEE.
+        pub fn log(&self) -> Self {
+            self.unary($crate::calculus::UnaryOp::Log)
+        }
+
+        /// `ln(1 + e^self)`, stable for any input.
+        pub fn softplus(&self) -> Self {
+            self.unary($crate::calculus::UnaryOp::Softplus)
+        }
+
+        pub fn abs(&self) -> Self {
+            self.unary($crate::calculus::UnaryOp::Abs)
+        }
+    };
+}
+pub(crate) use unary_op_methods;
+
 /// Karpathy's `0 if x < 0 else x`: unlike `f64::max`, it lets nan through.
 #[inline]
 fn relu(x: f64) -> f64 {
@@ -242,19 +305,6 @@ fn format_exponent(n: f64) -> String {
 mod tests {
     use super::*;
 
-    const UNARY: [UnaryOp; 10] = [
-        UnaryOp::Neg,
-        UnaryOp::PowScalar(3.0),
-        UnaryOp::Relu,
-        UnaryOp::LeakyRelu(0.1),
-        UnaryOp::Tanh,
-        UnaryOp::Sigmoid,
-        UnaryOp::Exp,
-        UnaryOp::Log,
-        UnaryOp::Softplus,
-        UnaryOp::Abs,
-    ];
-
     fn central_difference(f: impl Fn(f64) -> f64, x: f64) -> f64 {
         let h = 1e-6;
         (f(x + h) - f(x - h)) / (2.0 * h)
@@ -262,7 +312,7 @@ mod tests {
 
     #[test]
     fn every_unary_derivative_matches_finite_differences() {
-        for op in UNARY {
+        for op in UnaryOp::EVERY_KIND {
             for x in [-1.7, -0.3, 0.4, 2.2] {
                 if op == UnaryOp::Log && x <= 0.0 {
                     continue; // outside its domain: nan, checked elsewhere

@@ -22,6 +22,45 @@ pub(crate) trait GraphNode: Sized {
     fn set_visit_mark(&mut self, walk: u64);
 }
 
+/// Implements `GraphNode` and the iterative `Drop` for a node type whose `op` field
+/// has `operands()` (handles by reference) and `into_operands()` (handles by value),
+/// and whose handles are newtypes over `Rc<RefCell<node>>`; `$leaf` is the op left
+/// behind once the operands are taken. One definition for both engines' nodes.
+macro_rules! graph_node {
+    ($node:ty, $leaf:expr) => {
+        impl $crate::graph::GraphNode for $node {
+            fn operands(&self) -> impl Iterator<Item = &::std::rc::Rc<::std::cell::RefCell<Self>>> {
+                self.op.operands().into_iter().map(|handle| &handle.0)
+            }
+
+            fn take_operands(
+                &mut self,
+            ) -> impl Iterator<Item = ::std::rc::Rc<::std::cell::RefCell<Self>>> {
+                ::std::mem::replace(&mut self.op, $leaf)
+                    .into_operands()
+                    .into_iter()
+                    .map(|handle| handle.0)
+            }
+
+            fn visit_mark(&self) -> u64 {
+                self.visit_mark
+            }
+
+            fn set_visit_mark(&mut self, walk: u64) {
+                self.visit_mark = walk;
+            }
+        }
+
+        /// Dropping a node frees the nodes only it kept alive, without recursion.
+        impl Drop for $node {
+            fn drop(&mut self) {
+                $crate::graph::drop_operands_iteratively(self);
+            }
+        }
+    };
+}
+pub(crate) use graph_node;
+
 /// Every graph walk takes a fresh number and stamps the nodes it reaches with it,
 /// so "visited" is one comparison and nothing has to be cleared afterwards. One
 /// counter serves both node types: a number is never reused, whatever it marks.

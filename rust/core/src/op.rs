@@ -70,8 +70,8 @@ impl Op {
     /// The operands, moved out of the op (for freeing a graph without recursion):
     /// a native op's up to two, or a custom op's list. A custom op's hook is dropped
     /// first, as it may hold operands itself (a closure over them).
-    pub(crate) fn into_operands(self) -> ([Option<Value>; 2], Vec<Value>) {
-        match self {
+    pub(crate) fn into_operands(self) -> impl Iterator<Item = Value> {
+        let (fixed, custom) = match self {
             Op::Leaf => ([None, None], Vec::new()),
             Op::Unary(_, a) => ([Some(a), None], Vec::new()),
             Op::Binary(_, a, b) => ([Some(a), Some(b)], Vec::new()),
@@ -82,7 +82,8 @@ impl Op {
                 drop(backward);
                 ([None, None], operands)
             }
-        }
+        };
+        fixed.into_iter().flatten().chain(custom)
     }
 
     /// The op's symbol, as Karpathy's micrograd names it (`+`, `*`, `**2`, `ReLU`, ...);

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::calculus::{BinaryOp, UnaryOp};
 use crate::custom::{BackwardHook, Custom, HookError};
-use crate::graph::{self, GraphNode};
+use crate::graph;
 use crate::op::Op;
 
 /// A scalar in a computation graph: its data, its gradient, and the op that made it.
@@ -199,9 +199,9 @@ impl Value {
         Value::from_op(Op::Binary(op, self.clone(), other.clone()))
     }
 
-    /// `self ** exponent` for a constant exponent.
+    /// `self ** exponent` for a constant exponent (`pow_scalar`, by Karpathy's name).
     pub fn pow(&self, exponent: f64) -> Value {
-        self.unary(UnaryOp::PowScalar(exponent))
+        self.pow_scalar(exponent)
     }
 
     /// `self ** exponent` where the exponent is itself differentiated.
@@ -209,40 +209,7 @@ impl Value {
         self.binary(BinaryOp::Pow, exponent)
     }
 
-    pub fn relu(&self) -> Value {
-        self.unary(UnaryOp::Relu)
-    }
-
-    /// `x` for positive `x`, `negative_slope * x` otherwise.
-    pub fn leaky_relu(&self, negative_slope: f64) -> Value {
-        self.unary(UnaryOp::LeakyRelu(negative_slope))
-    }
-
-    pub fn tanh(&self) -> Value {
-        self.unary(UnaryOp::Tanh)
-    }
-
-    pub fn sigmoid(&self) -> Value {
-        self.unary(UnaryOp::Sigmoid)
-    }
-
-    pub fn exp(&self) -> Value {
-        self.unary(UnaryOp::Exp)
-    }
-
-    /// `ln(1 + e^self)`, stable for any input.
-    pub fn softplus(&self) -> Value {
-        self.unary(UnaryOp::Softplus)
-    }
-
-    pub fn abs(&self) -> Value {
-        self.unary(UnaryOp::Abs)
-    }
-
-    /// Natural logarithm; nan below zero and -inf at zero, per IEEE.
-    pub fn log(&self) -> Value {
-        self.unary(UnaryOp::Log)
-    }
+    crate::calculus::unary_op_methods!();
 }
 
 impl From<f64> for Value {
@@ -263,32 +230,4 @@ impl fmt::Display for Value {
     }
 }
 
-impl GraphNode for Node {
-    fn operands(&self) -> impl Iterator<Item = &Rc<RefCell<Node>>> {
-        self.op.operands().map(|value| &value.0)
-    }
-
-    fn take_operands(&mut self) -> impl Iterator<Item = Rc<RefCell<Node>>> {
-        let (fixed, custom) = std::mem::replace(&mut self.op, Op::Leaf).into_operands();
-        fixed
-            .into_iter()
-            .flatten()
-            .chain(custom)
-            .map(|value| value.0)
-    }
-
-    fn visit_mark(&self) -> u64 {
-        self.visit_mark
-    }
-
-    fn set_visit_mark(&mut self, walk: u64) {
-        self.visit_mark = walk;
-    }
-}
-
-/// Dropping a node frees the nodes only it kept alive without recursion.
-impl Drop for Node {
-    fn drop(&mut self) {
-        graph::drop_operands_iteratively(self);
-    }
-}
+graph::graph_node!(Node, Op::Leaf);

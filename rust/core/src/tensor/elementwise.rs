@@ -54,37 +54,11 @@ impl Tensor {
         self.binary(BinaryOp::Pow, exponent)
     }
 
-    pub fn pow_scalar(&self, exponent: f64) -> Tensor {
-        self.unary(UnaryOp::PowScalar(exponent))
-    }
-
     pub fn neg(&self) -> Tensor {
         self.unary(UnaryOp::Neg)
     }
 
-    pub fn relu(&self) -> Tensor {
-        self.unary(UnaryOp::Relu)
-    }
-
-    pub fn leaky_relu(&self, negative_slope: f64) -> Tensor {
-        self.unary(UnaryOp::LeakyRelu(negative_slope))
-    }
-
-    pub fn tanh(&self) -> Tensor {
-        self.unary(UnaryOp::Tanh)
-    }
-
-    pub fn sigmoid(&self) -> Tensor {
-        self.unary(UnaryOp::Sigmoid)
-    }
-
-    pub fn exp(&self) -> Tensor {
-        self.unary(UnaryOp::Exp)
-    }
-
-    pub fn log(&self) -> Tensor {
-        self.unary(UnaryOp::Log)
-    }
+    crate::calculus::unary_op_methods!();
 }
 
 pub(crate) fn backward_binary(

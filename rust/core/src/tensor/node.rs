@@ -12,7 +12,7 @@ use super::op::TensorOp;
 use super::shape::{ensure_allocatable, ensure_ndim};
 use super::storage::{DataRef, Storage};
 use crate::error::{Error, Result};
-use crate::graph::{self, GraphNode};
+use crate::graph;
 
 /// An n-dimensional float64 array that remembers how it was computed.
 ///
@@ -351,30 +351,4 @@ impl std::fmt::Debug for Tensor {
     }
 }
 
-impl GraphNode for TensorNode {
-    fn operands(&self) -> impl Iterator<Item = &Rc<RefCell<TensorNode>>> {
-        self.op.operands().into_iter().map(|tensor| &tensor.0)
-    }
-
-    fn take_operands(&mut self) -> impl Iterator<Item = Rc<RefCell<TensorNode>>> {
-        std::mem::replace(&mut self.op, TensorOp::Leaf)
-            .into_operands()
-            .into_iter()
-            .map(|tensor| tensor.0)
-    }
-
-    fn visit_mark(&self) -> u64 {
-        self.visit_mark
-    }
-
-    fn set_visit_mark(&mut self, walk: u64) {
-        self.visit_mark = walk;
-    }
-}
-
-/// Frees the nodes only this one kept alive without recursion, as `Value` does.
-impl Drop for TensorNode {
-    fn drop(&mut self) {
-        graph::drop_operands_iteratively(self);
-    }
-}
+graph::graph_node!(TensorNode, TensorOp::Leaf);
