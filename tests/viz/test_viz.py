@@ -23,7 +23,7 @@ from micrograd.datasets import load_moons
 from micrograd.losses import hinge_loss, l2_penalty
 from micrograd.nn import Layer, Module, Neuron
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 needs_dot = pytest.mark.needs_dot  # skips, saying how to install it, where dot is missing
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CUT_LINE = re.compile(r"^… ([\d,]+) of ([\d,]+) nodes not shown \(cut by (.+)\)$")
@@ -515,7 +515,7 @@ def test_the_readme_cut_tree_is_the_moons_loss_at_step_0():
 
 
 def test_the_readme_picture_is_committed_and_drawn_from_the_example_neuron():
-    svg = (Path(__file__).resolve().parents[1] / "docs" / "graph.svg").read_text(encoding="utf-8")
+    svg = (Path(__file__).resolve().parents[2] / "docs" / "graph.svg").read_text(encoding="utf-8")
     assert "![" in readme_section("Seeing the graph") and "(docs/graph.svg)" in README
     assert "<svg" in svg
     for label in ("w0", "x0", "w1", "x1", "b", "n", "o", "tanh"):

@@ -1,10 +1,10 @@
 """Drives the whole public Python API with hypothesis-generated arguments and checks
 that every call returns or raises an ordinary exception: never pyo3's
 ``PanicException`` (a ``BaseException``), never another non-``Exception``, never a
-dead process. tests/test_reliability_api.py runs it in a child process, so an abort
+dead process. tests/reliability/test_reliability_api.py runs it in a child process, so an abort
 or a segfault is a failed test with the last call named, not a dead pytest.
 
-    python tests/api_driver.py --examples 2000 --seed 1 [--log calls.log]
+    python tests/helpers/api_driver.py --examples 2000 --seed 1 [--log calls.log]
 
 Each example builds fresh objects (Values, Tensors of several shapes, models,
 optimizers, arrays), then makes one to six calls: a module function, a constructor,
@@ -22,7 +22,7 @@ Tensor, differentiated, so that results are used too.
 The process caps its address space (``RLIMIT_AS``) at 4 GiB, so that a huge request
 fails at once instead of swapping the machine. A few argument classes that reach known
 bugs are not generated (``KNOWN_BUGS``); each has an xfail regression test in
-tests/test_reliability_regressions.py. Once fixed, delete the entry here.
+tests/reliability/test_reliability_regressions.py. Once fixed, delete the entry here.
 """
 
 from __future__ import annotations

@@ -470,7 +470,7 @@ def test_every_test_named_in_the_reliability_note_exists():
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     note = (root / "docs" / "reliability.md").read_text()
     sources = "".join(p.read_text() for p in (root / "tests").rglob("*.py"))
     sources += "".join(p.read_text() for p in (root / "rust").rglob("*.rs"))
