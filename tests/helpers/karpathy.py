@@ -1,6 +1,9 @@
-"""Karpathy's own code, shared by the tests that run it against either engine."""
+"""Karpathy's own code, shared by the tests that run it against either engine, and his
+examples built with micrograd."""
 
 from __future__ import annotations
+
+from micrograd import Value
 
 
 def readme_expression(Value):  # noqa: N803 (the engine's Value class)
@@ -18,3 +21,15 @@ def readme_expression(Value):  # noqa: N803 (the engine's Value class)
     g = f / 2.0
     g += 10.0 / f
     return a, b, g
+
+
+def lecture_graph() -> tuple[dict[str, Value], Value]:
+    """Karpathy's first lecture graph, L = (a * b + c) * f, every node labelled."""
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = Value(10.0, label="c")
+    f = Value(-2.0, label="f")
+    e = (a * b).named("e")
+    d = (e + c).named("d")
+    L = (d * f).named("L")
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}, L
