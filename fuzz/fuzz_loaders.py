@@ -11,7 +11,7 @@ first), ``-max_total_time`` (the budget, seconds), ``-timeout`` (a slower input 
 finding), ``-rss_limit_mb`` (default 2048), ``-runs``. A finding stops the run and
 writes the input to ``crash-<sha1>`` (or ``timeout-``, ``oom-``) in the working
 directory; copy it to fuzz/findings/<target>/ with a note in fuzz/README.md, and
-tests/test_reliability_loaders.py replays it from then on.
+tests/reliability/test_reliability_loaders.py replays it from then on.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A loader may return, or raise the exceptions its docstring promises; anything else
 (another exception type, a crash, a hang) is a finding. These functions take the raw
 fuzz input (bytes), so the atheris harness (fuzz/fuzz_loaders.py) and the regression
-tests (tests/test_reliability_loaders.py, which replay fuzz/corpus and fuzz/findings)
+tests (tests/reliability/test_reliability_loaders.py, which replay fuzz/corpus and fuzz/findings)
 run exactly the same code.
 
 - ``csv``: ``micrograd.datasets.load_csv``; the first bytes choose ``delimiter``,
@@ -47,7 +47,7 @@ class Finding(AssertionError):
 
 
 # Findings reported and not yet fixed, each with an xfail regression test
-# (tests/test_reliability_loaders.py) and an input in fuzz/findings/. The harness lets
+# (tests/reliability/test_reliability_loaders.py) and an input in fuzz/findings/. The harness lets
 # them pass, so that a run goes on looking for new ones, unless MICROGRAD_FUZZ_STRICT=1.
 # Remove an entry once fixed.
 KNOWN_FINDINGS: set[tuple[str, str, str]] = set()  # (target, exception type, message text)

@@ -5,13 +5,25 @@ test may skip for two reasons only, both outside pip's reach: Graphviz's `dot`
 program is missing (mark the test `@pytest.mark.needs_dot`), or PyTorch is not
 installed (the live check of the stored references). Any other skip fails the run,
 so a missing test dependency cannot hide behind a skip.
+
+Layout: the tests are grouped by area in folders (engine, tensor, nn, optim, ...),
+and the modules they share live in tests/helpers/, which this file puts on sys.path:
+a test imports a helper by its module name (`from gradcheck import numeric_gradient`),
+and a helper run as a script in a child process finds its siblings the same way.
+Test file names are unique across the folders (pytest's default import mode).
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
+
+HELPERS = Path(__file__).resolve().parent / "helpers"
+if str(HELPERS) not in sys.path:
+    sys.path.insert(0, str(HELPERS))
 
 DOT_MISSING = (
     "the Graphviz program `dot` is not on PATH: install Graphviz with your system's "

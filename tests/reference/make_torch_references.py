@@ -1,4 +1,4 @@
-"""PyTorch's numbers for the comparisons in tests/test_torch_references*.py.
+"""PyTorch's numbers for the comparisons in tests/reference/test_torch_references*.py.
 
 The test suite compares micrograd with PyTorch without importing PyTorch: it reads
 ``torch_references.json``, which this script writes next to itself. Run it where

@@ -20,7 +20,7 @@ import pytest
 from micrograd import Tensor, concatenate
 from micrograd._core import linear
 
-REFERENCE_FILE = Path(__file__).with_name("reference") / "torch_references.json"
+REFERENCE_FILE = Path(__file__).with_name("torch_references.json")
 CASES = json.loads(REFERENCE_FILE.read_text())["tensor_ops"]
 
 TENSOR_OPS = {

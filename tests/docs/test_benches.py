@@ -20,7 +20,7 @@ import pytest
 import micrograd
 from karpathy import readme_expression
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BENCHES = REPO / "benches"
 COLUMNS = ["case", "ours", "baseline", "ratio", "target", "met"]
 HAS_TORCH = importlib.util.find_spec("torch") is not None

@@ -1,9 +1,10 @@
-"""The whole Python API driven with hypothesis-generated arguments (tests/api_driver.py)
+"""The whole Python API driven with hypothesis-generated arguments (tests/helpers/api_driver.py)
 in a child process: every call returns or raises an ordinary exception, never pyo3's
 PanicException, and the process never dies.
 
 CI runs a few hundred examples (a few thousand calls); ``MICROGRAD_RELIABILITY_EXAMPLES``
-runs more, e.g. ``MICROGRAD_RELIABILITY_EXAMPLES=30000 pytest tests/test_reliability_api.py``
+runs more, e.g.
+``MICROGRAD_RELIABILITY_EXAMPLES=30000 pytest tests/reliability/test_reliability_api.py``
 (about three minutes). ``MICROGRAD_RELIABILITY_SEED`` changes the draw.
 """
 
@@ -16,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import api_driver  # noqa: E402
+import api_driver  # tests/helpers/api_driver.py, on sys.path through tests/conftest.py
 
-DRIVER = Path(__file__).resolve().parent / "api_driver.py"
+DRIVER = Path(__file__).resolve().parents[1] / "helpers" / "api_driver.py"
 EXAMPLES = int(os.environ.get("MICROGRAD_RELIABILITY_EXAMPLES", "400"))
 SEED = int(os.environ.get("MICROGRAD_RELIABILITY_SEED", "20261122"))
 

@@ -1,5 +1,5 @@
 """Deep and wide graphs backpropagate and free without touching the call stack, each
-in a child process (tests/deep_graphs.py) so that a stack overflow or an abort is a
+in a child process (tests/helpers/deep_graphs.py) so that a stack overflow or an abort is a
 failed test rather than a dead pytest.
 
 Sizes are the issue's (10^6) except the two widest Tensor and Value fan-ins, which
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent / "deep_graphs.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "helpers" / "deep_graphs.py"
 FULL = os.environ.get("MICROGRAD_RELIABILITY_FULL") == "1"
 MILLION = 1_000_000
 WIDE = MILLION if FULL else 200_000

@@ -4,7 +4,7 @@ process: an abort or a segfault there fails the test instead of killing pytest.
 
 Cases marked xfail(strict=True) still fail and need a library change; once one is
 fixed it XPASSes, which fails the run: then drop its mark (and its entry in
-tests/api_driver.py's KNOWN_BUGS).
+tests/helpers/api_driver.py's KNOWN_BUGS).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import pytest
 from micrograd import MLP, Tensor, Value, losses, optim
 from micrograd.layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
 
-REFERENCE_DIR = Path(__file__).with_name("reference")
+REFERENCE_DIR = Path(__file__).resolve().parent
 REFERENCES = json.loads((REFERENCE_DIR / "torch_references.json").read_text())
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from markdown_blocks import python_blocks_with_output
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 BLOCKS = python_blocks_with_output(README)
 
 

@@ -17,7 +17,7 @@ else:  # the dev extra installs tomli there
 
 import micrograd
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CARGO = tomllib.loads((ROOT / "Cargo.toml").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ ipykernel, from the dev extra), and check that no cell fails, that the graph pic
 display inline as SVG, that the training loop prints the losses the same loop gives
 in this process, and that the stored outputs are the ones a run gives now.
 
-After editing the notebook, store its new outputs with ``python tests/test_notebooks.py``.
+After editing the notebook, store its new outputs with ``python tests/docs/test_notebooks.py``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from nbclient import NotebookClient
 from lecture_cells import SEED, cells, run
 from micrograd.nn import MLP
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "lecture.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "lecture.ipynb"
 SVG = "image/svg+xml"
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 

@@ -29,7 +29,7 @@ import micrograd
 from micrograd import MLP
 from micrograd.datasets import load_csv
 
-FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
+FUZZ = Path(__file__).resolve().parents[2] / "fuzz"
 sys.path.insert(0, str(FUZZ))
 import targets  # noqa: E402  (fuzz/targets.py)
 

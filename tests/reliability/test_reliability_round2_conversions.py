@@ -465,22 +465,6 @@ def test_a_batch_of_the_wrong_dimensionality_names_x():
             m._core.predict(bad)
 
 
-def test_every_test_named_in_the_reliability_note_exists():
-    """docs/reliability.md names the test proving each promise: the names must stay true."""
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    note = (root / "docs" / "reliability.md").read_text()
-    sources = "".join(p.read_text() for p in (root / "tests").rglob("*.py"))
-    sources += "".join(p.read_text() for p in (root / "rust").rglob("*.rs"))
-    named = set(re.findall(r"\b(test_[a-z0-9_]+)\b(?!\.py)", note))
-    missing = sorted(n for n in named if f"def {n}(" not in sources)
-    assert not missing, f"docs/reliability.md names tests that do not exist: {missing}"
-    rust_tests = re.findall(r"\.rs::([a-z][a-z0-9_]+)`", note)
-    assert rust_tests and all(f"fn {name}(" in sources for name in rust_tests), rust_tests
-
-
 def test_an_endless_parameter_list_is_a_memory_error_not_an_abort():
     """No length to stop at: the list grows until memory runs out, then MemoryError
     (here under a 1 GiB address-space cap, in a child process)."""

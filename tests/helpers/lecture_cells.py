@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-LECTURE = Path(__file__).parent / "lecture"
+LECTURE = Path(__file__).resolve().parents[1] / "lecture"
 NOTEBOOKS = ("first_half_roughly", "second_half_roughly")
 SEED = 42
 

@@ -1,10 +1,10 @@
 """Deep and wide graphs built from Python, one scenario per run, for
-tests/test_reliability_deep_graphs.py to run in a child process (a stack overflow
+tests/reliability/test_reliability_deep_graphs.py to run in a child process (a stack overflow
 there is a failed test, not a dead pytest).
 
-    python tests/deep_graphs.py value-chain 1000000
-    python tests/deep_graphs.py tensor-chain 1000000
-    python tests/deep_graphs.py --list
+    python tests/helpers/deep_graphs.py value-chain 1000000
+    python tests/helpers/deep_graphs.py tensor-chain 1000000
+    python tests/helpers/deep_graphs.py --list
 
 Each scenario prints one JSON line of measurements and exits 0; anything else (an
 exception, an abort, a segfault) is a failure. Python's recursion limit stays at its

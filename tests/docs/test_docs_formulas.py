@@ -20,7 +20,7 @@ import pytest
 from markdown_blocks import fenced_blocks, python_blocks_with_output
 from micrograd import Value, optim
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 GRADIENTS = (REPO / "docs" / "gradients.md").read_text(encoding="utf-8")
 OPTIMIZERS = (REPO / "docs" / "optimizers.md").read_text(encoding="utf-8")
 

@@ -3,7 +3,7 @@
 gives for the same formula), and nothing raises. Backward through them completes,
 with inf and nan where the calculus says so. Already elsewhere: domain errors
 (test_engine.py::test_math_outside_the_domain_follows_ieee), nan through Tensor ops
-and softmax of infinite logits (test_tensor_api.py).
+and softmax of infinite logits (test_tensor_bad_input.py).
 """
 
 from __future__ import annotations
