@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PySet, PyTuple};
 use pyo3::PyTraverseError;
 
+use crate::errors::BindResult;
 use crate::operand::{as_number, as_value};
 use crate::thread_bound::ThreadBound;
 
@@ -108,18 +109,6 @@ impl micrograd_core::CustomBackward for PythonBackward {
     }
 }
 
-/// A hook's error as the Python exception it carries.
-pub fn hook_error(error: HookError) -> PyErr {
-    match error.downcast::<PyErr>() {
-        Ok(error) => *error,
-        // The core's own hooks (a compiled function's outputs) report in words.
-        Err(error) => match error.downcast::<String>() {
-            Ok(message) => pyo3::exceptions::PyRuntimeError::new_err(*message),
-            Err(_) => pyo3::exceptions::PyRuntimeError::new_err("a custom backward step failed"),
-        },
-    }
-}
-
 /// `v._backward` for a node whose step is built in (every op, a leaf, a custom node
 /// with nothing assigned): calling it runs that one chain-rule step.
 #[pyclass(name = "_LocalBackward", module = "micrograd._core", frozen)]
@@ -129,11 +118,8 @@ pub struct LocalBackward {
 
 #[pymethods]
 impl LocalBackward {
-    fn __call__(&self) -> PyResult<()> {
-        self.value
-            .get("Value")?
-            .local_backward()
-            .map_err(hook_error)
+    fn __call__(&self) -> BindResult<()> {
+        Ok(self.value.get("Value")?.local_backward()?)
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -461,8 +447,8 @@ impl PyValue {
     /// Nodes built with `Value(data, children, op)` run their assigned `_backward`
     /// in topological order with the built-in ops; an exception raised there stops
     /// the pass and propagates (the graph stays usable).
-    fn backward(&self) -> PyResult<()> {
-        self.value()?.try_backward().map_err(hook_error)
+    fn backward(&self) -> BindResult<()> {
+        Ok(self.value()?.try_backward()?)
     }
 
     fn relu(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
