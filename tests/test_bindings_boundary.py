@@ -4,6 +4,9 @@ never the `micrograd` package that wraps it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -55,3 +58,72 @@ def test_the_table_gives_the_same_exception_on_every_path() -> None:
         t.sum(axis=2)
     with pytest.raises(IndexError, match="index 7 is out of range"):
         t[7]
+
+
+def _run_alone(code: str) -> subprocess.CompletedProcess[str]:
+    """Runs `code` in a fresh interpreter where `_core` is the extension file loaded
+    under the top-level name `_core`: the `micrograd` package is never imported."""
+    prelude = textwrap.dedent(
+        f"""
+        import importlib.machinery, importlib.util, sys
+        loader = importlib.machinery.ExtensionFileLoader("_core", {_core.__file__!r})
+        spec = importlib.util.spec_from_file_location("_core", {_core.__file__!r}, loader=loader)
+        _core = importlib.util.module_from_spec(spec)
+        loader.exec_module(_core)
+        """
+    )
+    epilogue = textwrap.dedent(
+        """
+        loaded = sorted(m for m in sys.modules if m == "micrograd" or m.startswith("micrograd."))
+        assert not loaded, loaded
+        print("OK")
+        """
+    )
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code) + epilogue],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_extension_is_usable_without_the_python_package() -> None:
+    child = _run_alone(
+        """
+        import numpy as np
+        t = _core.Tensor([[1, 2], [3, 4]], requires_grad=True)   # a list: no Python helper
+        picked = t[[True, False]] + t[np.array([[1, 0]])].sum(axis=0)
+        (picked * 2.0).sum().backward()
+        assert t.grad.tolist() == [[6.0, 6.0], [2.0, 2.0]], t.grad
+        for bad, error in (([[1, 2], [3]], ValueError), (["a"], TypeError)):
+            try:
+                _core.Tensor(bad)
+            except error:
+                pass
+            else:
+                raise AssertionError(bad)
+        try:
+            t[[True]]
+        except IndexError:
+            pass
+        a, b = _core.Value(2.0), _core.Value(-3.0)
+        c = a * b + b ** 2
+        c.backward()
+        assert (a.grad, b.grad) == (-3.0, -4.0)
+        assert _core._as_float_array([1, 2]).dtype == np.float64
+        try:
+            c.tree()   # drawing is the package's: a clear error, not an import
+        except RuntimeError as error:
+            assert "import micrograd" in str(error), error
+        else:
+            raise AssertionError("tree() without micrograd.viz")
+        """
+    )
+    assert child.returncode == 0 and child.stdout.strip().endswith("OK"), child.stderr
+
+
+def test_the_package_registers_its_drawing_with_the_extension() -> None:
+    """The one-way dependency: micrograd.viz hands itself to _core at import, so
+    Value.tree() works in the package without the extension importing it."""
+    a = micrograd.Value(2.0, label="a")
+    assert a.tree() == micrograd.viz.tree(a)

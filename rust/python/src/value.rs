@@ -198,6 +198,19 @@ pub fn operand<'a>(object: &'a Bound<'_, PyValue>) -> PyResult<&'a Value> {
     Ok(value)
 }
 
+/// The module that draws graphs, `micrograd.viz`, as it registered itself when it
+/// was imported (`_set_viz`). The extension never imports the Python package: the
+/// package imports the extension and hands it the module, so the dependency runs
+/// one way.
+static VIZ: std::sync::Mutex<Option<Py<PyAny>>> = std::sync::Mutex::new(None);
+
+/// Registers the module whose `tree`, `print_tree` and `show` the methods of the
+/// same names call (`micrograd.viz` registers itself at import).
+#[pyfunction]
+pub fn _set_viz(module: Bound<'_, PyAny>) {
+    *VIZ.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(module.unbind());
+}
+
 /// Graph pictures are drawn in Python (`micrograd.viz`); these methods only forward
 /// to it, so `v.tree()` reads like Karpathy-style method calls.
 fn call_viz(
@@ -208,8 +221,23 @@ fn call_viz(
     // The thread rule first, so that a wrong thread hears about it whatever the
     // drawing would have needed (graphviz, IPython, `dot`).
     value.get().value()?;
-    let viz = value.py().import("micrograd.viz")?;
-    Ok(viz.getattr(function)?.call((value,), kwargs)?.unbind())
+    let py = value.py();
+    let viz = VIZ
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .as_ref()
+        .map(|module| module.clone_ref(py));
+    let Some(viz) = viz else {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "Value.{function}() draws with micrograd.viz, which is not loaded: \
+             import micrograd (the extension alone has no drawing)"
+        )));
+    };
+    Ok(viz
+        .bind(py)
+        .getattr(function)?
+        .call((value,), kwargs)?
+        .unbind())
 }
 
 /// Python's repr of a float (`1.0`, `1e-07`), as Karpathy's repr prints it.
