@@ -1,6 +1,7 @@
 """Type stubs for the Rust extension ``micrograd._core``."""
 
 from collections.abc import Callable, Iterable, Iterator
+from types import ModuleType
 from typing import Any, ClassVar, TextIO, final, overload
 
 import numpy as np
@@ -12,6 +13,7 @@ __all__ = [
     "__version__",
     "_allocated_bytes",
     "Value",
+    "_set_viz",
     "_Recording",
     "_Tape",
     "Neuron",
@@ -23,6 +25,7 @@ __all__ = [
     "Optimizer",
     "zero_grad",
     "Tensor",
+    "_as_float_array",
     "linear",
     "concatenate",
     "manual_seed",
@@ -51,6 +54,13 @@ __version__: str
 
 def _allocated_bytes() -> int:
     """Bytes the extension's Rust code holds allocated right now."""
+
+def _set_viz(module: ModuleType) -> None:
+    """Registers the module (``micrograd.viz``) that ``Value.tree``, ``print_tree``
+    and ``show`` call; the extension never imports the package itself."""
+
+def _as_float_array(data: object, argument: str = "data") -> npt.NDArray[np.float64]:
+    """``data`` as an aligned, C-contiguous float64 array (``Tensor``'s rules)."""
 
 @final
 class _Recording:

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO, Union
 
+from micrograd import _core
 from micrograd._checks import int_at_least
 from micrograd._core import Tensor, Value
 from micrograd._dot import build_graph, dot_source, require_dot, run_dot
@@ -183,5 +184,9 @@ def _count(name: str, value: object, *, minimum: int, optional: bool = False) ->
     kind = "an int or None" if optional else "an int"
     return int_at_least(name, value, minimum, kind=kind, bound=f">= {minimum}")
 
+
+# Value.tree(), .print_tree() and .show() call this module's functions of the same
+# names: the extension never imports the package, the package registers with it.
+_core._set_viz(sys.modules[__name__])
 
 __all__ = ["draw_dot", "inputs", "print_tree", "render", "show", "to_dot", "tree"]

@@ -237,7 +237,10 @@ impl MLP {
     /// and building a graph would be wasted work.
     pub fn predict_rows(&self, inputs: &[f64]) -> Result<Vec<f64>> {
         let nin = self.check_rows(inputs)?;
-        let mut outputs = Vec::with_capacity(inputs.len() / nin * self.nout());
+        let rows = inputs.len() / nin;
+        // Allocated at once: a size memory cannot hold is `OutOfMemory`, not an abort.
+        crate::tensor::ensure_allocatable(&[rows, self.nout()])?;
+        let mut outputs = Vec::with_capacity(rows * self.nout());
         let mut activations = Vec::new();
         for row in inputs.chunks(nin) {
             activations.clear();

@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::convert::values_only;
+use crate::errors::BindResult;
 use crate::thread_bound::ThreadBound;
 use crate::value::{type_name, wrap_value};
 
@@ -56,16 +57,15 @@ impl PyRecording {
     }
 
     /// The tape of the graph computing `outputs`, with `inputs` as its input slots.
-    fn tape(&self, outputs: &Bound<'_, PyAny>, inputs: &Bound<'_, PyAny>) -> PyResult<PyTape> {
+    fn tape(&self, outputs: &Bound<'_, PyAny>, inputs: &Bound<'_, PyAny>) -> BindResult<PyTape> {
         self.stop()?;
         let outputs = values_only(outputs, "outputs")?;
         let inputs = values_only(inputs, "inputs")?;
         let state = self.state.get("_Recording")?.borrow();
         let State::Finished(created) = &*state else {
-            return Err(PyRuntimeError::new_err("this recording has been used"));
+            return Err(PyRuntimeError::new_err("this recording has been used").into());
         };
-        let tape = Tape::record(&outputs, &inputs, created)
-            .map_err(|error| PyTypeError::new_err(error.to_string()))?;
+        let tape = Tape::record(&outputs, &inputs, created)?;
         Ok(PyTape {
             shared: ThreadBound::new(SharedTape::new(tape)),
             buffer: ThreadBound::new(RefCell::new(Vec::new())),

@@ -2,6 +2,8 @@
 
 use micrograd_core::Value;
 use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
+
+use crate::errors::BindResult;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -79,10 +81,10 @@ pub fn value_list<'py>(py: Python<'py>, values: Vec<Value>) -> PyResult<Bound<'p
 /// bound — a lying or enormous `len()` (`range(10**15)`) must not size a buffer up
 /// front. A length that no memory could hold is refused at once (MemoryError or
 /// ValueError) instead of being read item by item until memory runs out.
-pub fn capacity_hint(items: &Bound<'_, PyAny>) -> PyResult<usize> {
+pub fn capacity_hint(items: &Bound<'_, PyAny>) -> BindResult<usize> {
     let len = items.len().unwrap_or(0);
     if len > 1 << 24 {
-        micrograd_core::tensor::ensure_allocatable(&[len]).map_err(memory_error)?;
+        micrograd_core::tensor::ensure_allocatable(&[len])?;
     }
     Ok(len.min(1 << 16))
 }
@@ -164,11 +166,4 @@ pub fn grow<T>(items: &mut Vec<T>) -> PyResult<()> {
     };
     micrograd_core::tensor::ensure_allocatable(&[bytes.div_ceil(8)]).map_err(|_| refused())?;
     items.try_reserve(more).map_err(|_| refused())
-}
-
-fn memory_error(error: micrograd_core::Error) -> PyErr {
-    match error {
-        micrograd_core::Error::OutOfMemory { .. } => PyMemoryError::new_err(error.to_string()),
-        other => crate::errors::to_py(other),
-    }
 }

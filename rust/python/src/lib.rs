@@ -27,6 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(allocator::_allocated_bytes, m)?)?;
     m.add_class::<value::PyValue>()?;
+    m.add_function(wrap_pyfunction!(value::_set_viz, m)?)?;
     m.add_class::<compiled::PyRecording>()?;
     m.add_class::<compiled::PyTape>()?;
     m.add_class::<nn::PyNeuron>()?;
@@ -41,6 +42,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<optim::PyOptimizer>()?;
     m.add_function(wrap_pyfunction!(optim::zero_grad, m)?)?;
     m.add_class::<tensor::PyTensor>()?;
+    m.add_function(wrap_pyfunction!(tensor_convert::_as_float_array, m)?)?;
     m.add_function(wrap_pyfunction!(tensor_functions::linear, m)?)?;
     m.add_function(wrap_pyfunction!(tensor_functions::concatenate, m)?)?;
     m.add_function(wrap_pyfunction!(tensor_functions::manual_seed, m)?)?;

@@ -5,7 +5,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::convert::{collect_items, data_of, values_only, values_or_numbers};
-use crate::errors::to_py;
+use crate::errors::BindResult;
 use crate::tensor::wrap_tensor;
 use crate::tensor_convert::{first_tensor, float_array, tensor_list};
 use crate::value::PyValue;
@@ -34,7 +34,7 @@ fn wrap(value: Value) -> PyValue {
 
 fn into_object<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
     py: Python<'_>,
-    result: PyResult<T>,
+    result: BindResult<T>,
 ) -> PyResult<Py<PyAny>> {
     let object = Bound::new(py, result?)?.into_any();
     if let Ok(value) = object.cast::<PyValue>() {
@@ -47,41 +47,42 @@ fn into_object<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
 fn mse_loss_of_values(
     predictions: &Bound<'_, PyAny>,
     targets: &Bound<'_, PyAny>,
-) -> PyResult<PyValue> {
+) -> BindResult<PyValue> {
     let predictions = values_or_numbers(predictions, "predictions")?;
-    loss::mse(&predictions, &data_of(targets, "targets")?)
-        .map(wrap)
-        .map_err(to_py)
+    Ok(wrap(loss::mse(
+        &predictions,
+        &data_of(targets, "targets")?,
+    )?))
 }
 
 /// Karpathy's max-margin loss: `mean(relu(1 - label * score))`, labels -1/+1.
-fn hinge_loss_of_values(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<PyValue> {
+fn hinge_loss_of_values(
+    scores: &Bound<'_, PyAny>,
+    labels: &Bound<'_, PyAny>,
+) -> BindResult<PyValue> {
     let scores = values_or_numbers(scores, "scores")?;
-    loss::hinge(&scores, &data_of(labels, "labels")?)
-        .map(wrap)
-        .map_err(to_py)
+    Ok(wrap(loss::hinge(&scores, &data_of(labels, "labels")?)?))
 }
 
 /// Binary cross-entropy on logits (targets in [0, 1]), stable for any logit.
 fn binary_cross_entropy_with_logits_of_values(
     logits: &Bound<'_, PyAny>,
     targets: &Bound<'_, PyAny>,
-) -> PyResult<PyValue> {
+) -> BindResult<PyValue> {
     let logits = values_or_numbers(logits, "logits")?;
-    loss::binary_cross_entropy_with_logits(&logits, &data_of(targets, "targets")?)
-        .map(wrap)
-        .map_err(to_py)
+    Ok(wrap(loss::binary_cross_entropy_with_logits(
+        &logits,
+        &data_of(targets, "targets")?,
+    )?))
 }
 
 /// Softmax cross-entropy: `logits` one row of class scores per sample.
 fn cross_entropy_of_values(
     logits: &Bound<'_, PyAny>,
     labels: &Bound<'_, PyAny>,
-) -> PyResult<PyValue> {
+) -> BindResult<PyValue> {
     let logits = rows(logits, "logits")?;
-    loss::cross_entropy(&logits, &class_labels(labels)?)
-        .map(wrap)
-        .map_err(to_py)
+    Ok(wrap(loss::cross_entropy(&logits, &class_labels(labels)?)?))
 }
 
 /// `sum(|p|)` over `params`.
@@ -91,24 +92,27 @@ pub fn l1_penalty(params: &Bound<'_, PyAny>) -> PyResult<PyValue> {
 }
 
 /// `sum(p * p)` over `params`.
-fn l2_penalty_of_values(params: &Bound<'_, PyAny>) -> PyResult<PyValue> {
+fn l2_penalty_of_values(params: &Bound<'_, PyAny>) -> BindResult<PyValue> {
     Ok(wrap(loss::l2_penalty(&values_only(params, "params")?)))
 }
 
 /// Fraction of scores on the right side of 0 for labels -1/+1 or 0/1.
 #[pyfunction]
-pub fn binary_accuracy(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<f64> {
-    loss::binary_accuracy(&data_of(scores, "scores")?, &data_of(labels, "labels")?).map_err(to_py)
+pub fn binary_accuracy(scores: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> BindResult<f64> {
+    Ok(loss::binary_accuracy(
+        &data_of(scores, "scores")?,
+        &data_of(labels, "labels")?,
+    )?)
 }
 
 /// Fraction of rows whose largest output is at the label's index.
 #[pyfunction]
-pub fn argmax_accuracy(outputs: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> PyResult<f64> {
+pub fn argmax_accuracy(outputs: &Bound<'_, PyAny>, labels: &Bound<'_, PyAny>) -> BindResult<f64> {
     let outputs: Vec<Vec<f64>> = rows(outputs, "outputs")?
         .iter()
         .map(|row| row.iter().map(Value::data).collect())
         .collect();
-    loss::argmax_accuracy(&outputs, &class_labels(labels)?).map_err(to_py)
+    Ok(loss::argmax_accuracy(&outputs, &class_labels(labels)?)?)
 }
 
 /// The losses take Values (a graph built scalar by scalar) or a Tensor (one fused

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::convert::{collect_items, input_values, value_list};
-use crate::errors::to_py;
+use crate::errors::BindResult;
 use crate::tensor_convert::float_array;
 use crate::thread_bound::ThreadBound;
 use crate::value::PyValue;
@@ -75,23 +75,21 @@ impl PyNeuron {
         bias: f64,
         activation: &str,
         negative_slope: f64,
-    ) -> PyResult<Self> {
+    ) -> BindResult<Self> {
         let weights = collect_items(weights, "weights", "a list", |i, w| {
             crate::operand::as_number(w)?
                 .ok_or_else(|| PyTypeError::new_err(format!("weights[{i}] must be a float")))
         })?;
         let activation = parse_activation(activation, negative_slope)?;
-        let neuron = Neuron::from_weights(weights, bias, activation).map_err(to_py)?;
+        let neuron = Neuron::from_weights(weights, bias, activation)?;
         Ok(PyNeuron {
             neuron: ThreadBound::new(neuron),
         })
     }
 
-    fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         let neuron = self.neuron()?;
-        let out = neuron
-            .forward(&input_values(x, neuron.nin())?)
-            .map_err(to_py)?;
+        let out = neuron.forward(&input_values(x, neuron.nin())?)?;
         Ok(crate::value::wrap_value(py, out)?.into_any())
     }
 
@@ -135,27 +133,22 @@ impl PyLayer {
 impl PyLayer {
     /// A layer sharing the parameters of `neurons`.
     #[new]
-    fn new(neurons: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn new(neurons: &Bound<'_, PyAny>) -> BindResult<Self> {
         let neurons = collect_items(neurons, "neurons", "a list", |i, n| {
             let neuron = n.cast::<PyNeuron>().map_err(|_| {
                 PyTypeError::new_err(format!("neurons[{i}] must be a _core.Neuron"))
             })?;
             neuron.get().neuron().cloned()
         })?;
-        let layer = Layer::from_neurons(neurons).map_err(to_py)?;
+        let layer = Layer::from_neurons(neurons)?;
         Ok(PyLayer {
             layer: ThreadBound::new(layer),
         })
     }
 
-    fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         let layer = self.layer()?;
-        outputs(
-            py,
-            layer
-                .forward(&input_values(x, layer.nin())?)
-                .map_err(to_py)?,
-        )
+        Ok(outputs(py, layer.forward(&input_values(x, layer.nin())?)?)?)
     }
 
     #[getter]
@@ -203,34 +196,28 @@ impl PyMLP {
 impl PyMLP {
     /// An MLP sharing the parameters of `layers`, whose sizes must chain.
     #[new]
-    fn new(layers: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn new(layers: &Bound<'_, PyAny>) -> BindResult<Self> {
         let layers = collect_items(layers, "layers", "a list", |i, l| {
             let layer = l
                 .cast::<PyLayer>()
                 .map_err(|_| PyTypeError::new_err(format!("layers[{i}] must be a _core.Layer")))?;
             layer.get().layer().cloned()
         })?;
-        let mlp = MLP::from_layers(layers).map_err(to_py)?;
+        let mlp = MLP::from_layers(layers)?;
         Ok(PyMLP {
             mlp: ThreadBound::new(mlp),
         })
     }
 
-    fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __call__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         let mlp = self.mlp()?;
-        outputs(
-            py,
-            mlp.forward(&input_values(x, mlp.nin())?).map_err(to_py)?,
-        )
+        Ok(outputs(py, mlp.forward(&input_values(x, mlp.nin())?)?)?)
     }
 
     /// One output per row of a 2-D float64 array, all built in Rust: a Value per
     /// row when the model has one output, else a list per row.
-    fn forward_batch(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let rows = self
-            .mlp()?
-            .forward_rows(&self.flat_rows(x)?.1)
-            .map_err(to_py)?;
+    fn forward_batch(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
+        let rows = self.mlp()?.forward_rows(&self.flat_rows(x)?.1)?;
         let objects = rows
             .into_iter()
             .map(|row| outputs(py, row))
@@ -244,12 +231,12 @@ impl PyMLP {
         &self,
         py: Python<'py>,
         x: &Bound<'_, PyAny>,
-    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    ) -> BindResult<Bound<'py, PyArray2<f64>>> {
         let mlp = self.mlp()?;
         let (rows, flat) = self.flat_rows(x)?;
-        let outputs = mlp.predict_rows(&flat).map_err(to_py)?;
+        let outputs = mlp.predict_rows(&flat)?;
         let shape = [rows, mlp.nout()];
-        PyArray1::from_vec(py, outputs).reshape(shape)
+        Ok(PyArray1::from_vec(py, outputs).reshape(shape)?)
     }
 
     #[getter]

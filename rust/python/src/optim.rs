@@ -5,7 +5,7 @@ use micrograd_core::optim::{Adagrad, Adam, Optimizer, Param, RmsProp, Sgd, Updat
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use crate::errors::to_py;
+use crate::errors::BindResult;
 use crate::tensor::PyTensor;
 use crate::thread_bound::ThreadBound;
 use crate::value::{type_name, PyValue};
@@ -52,9 +52,9 @@ pub struct PyOptimizer {
 }
 
 impl PyOptimizer {
-    fn make(params: &Bound<'_, PyAny>, lr: f64, rule: Box<dyn UpdateRule>) -> PyResult<Self> {
+    fn make(params: &Bound<'_, PyAny>, lr: f64, rule: Box<dyn UpdateRule>) -> BindResult<Self> {
         let params = params_of(params)?;
-        let optimizer = Optimizer::new(params, lr, rule).map_err(to_py)?;
+        let optimizer = Optimizer::new(params, lr, rule)?;
         Ok(PyOptimizer {
             optimizer: ThreadBound::new(optimizer),
         })
@@ -75,8 +75,8 @@ impl PyOptimizer {
         dampening: f64,
         weight_decay: f64,
         nesterov: bool,
-    ) -> PyResult<Self> {
-        let rule = Sgd::new(momentum, dampening, weight_decay, nesterov).map_err(to_py)?;
+    ) -> BindResult<Self> {
+        let rule = Sgd::new(momentum, dampening, weight_decay, nesterov)?;
         Self::make(params, lr, Box::new(rule))
     }
 
@@ -89,9 +89,8 @@ impl PyOptimizer {
         weight_decay: f64,
         decoupled_weight_decay: bool,
         amsgrad: bool,
-    ) -> PyResult<Self> {
-        let rule =
-            Adam::new(betas, eps, weight_decay, decoupled_weight_decay, amsgrad).map_err(to_py)?;
+    ) -> BindResult<Self> {
+        let rule = Adam::new(betas, eps, weight_decay, decoupled_weight_decay, amsgrad)?;
         Self::make(params, lr, Box::new(rule))
     }
 
@@ -104,8 +103,8 @@ impl PyOptimizer {
         weight_decay: f64,
         momentum: f64,
         centered: bool,
-    ) -> PyResult<Self> {
-        let rule = RmsProp::new(alpha, eps, weight_decay, momentum, centered).map_err(to_py)?;
+    ) -> BindResult<Self> {
+        let rule = RmsProp::new(alpha, eps, weight_decay, momentum, centered)?;
         Self::make(params, lr, Box::new(rule))
     }
 
@@ -117,9 +116,8 @@ impl PyOptimizer {
         weight_decay: f64,
         initial_accumulator_value: f64,
         eps: f64,
-    ) -> PyResult<Self> {
-        let rule =
-            Adagrad::new(lr_decay, weight_decay, initial_accumulator_value, eps).map_err(to_py)?;
+    ) -> BindResult<Self> {
+        let rule = Adagrad::new(lr_decay, weight_decay, initial_accumulator_value, eps)?;
         Self::make(params, lr, Box::new(rule))
     }
 
@@ -141,7 +139,7 @@ impl PyOptimizer {
     }
 
     #[setter]
-    fn set_lr(&mut self, lr: f64) -> PyResult<()> {
-        self.optimizer()?.set_lr(lr).map_err(to_py)
+    fn set_lr(&mut self, lr: f64) -> BindResult<()> {
+        Ok(self.optimizer()?.set_lr(lr)?)
     }
 }

@@ -5,13 +5,13 @@ use micrograd_core::tensor::Comparison;
 use micrograd_core::{Error, Tensor};
 use numpy::{PyArrayDyn, ToPyArray};
 use pyo3::basic::CompareOp;
-use pyo3::exceptions::{PyIndexError, PyMemoryError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyTuple};
 use pyo3::PyTraverseError;
 
-use crate::errors::to_py;
+use crate::errors::BindResult;
 use crate::tensor_convert::{float_array, lend_numpy, operand, row_indices, shape_argument, sizes};
 use crate::tensor_functions::with_rng;
 use crate::thread_bound::ThreadBound;
@@ -36,17 +36,6 @@ impl From<Tensor> for PyTensor {
     }
 }
 
-/// Tensor errors: a bad axis or index is an IndexError, the rest ValueErrors.
-pub fn tensor_error(error: Error) -> PyErr {
-    match error {
-        Error::AxisOutOfRange { .. } | Error::IndexOutOfRange { .. } => {
-            PyIndexError::new_err(error.to_string())
-        }
-        Error::OutOfMemory { .. } => PyMemoryError::new_err(error.to_string()),
-        other => to_py(other),
-    }
-}
-
 /// `pow(t, n, m)`: a modulus means nothing for floats; refuse it rather than drop it.
 pub fn reject_modulo(modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     match modulo {
@@ -57,8 +46,8 @@ pub fn reject_modulo(modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     }
 }
 
-pub fn wrap(py: Python<'_>, result: Result<Tensor, Error>) -> PyResult<Py<PyAny>> {
-    let tensor = result.map_err(tensor_error)?;
+pub fn wrap(py: Python<'_>, result: Result<Tensor, Error>) -> BindResult<Py<PyAny>> {
+    let tensor = result?;
     Ok(Py::new(py, PyTensor::from(tensor))?.into_any())
 }
 
@@ -69,7 +58,7 @@ fn binary(
     other: &Bound<'_, PyAny>,
     reflected: bool,
     op: BinaryFn,
-) -> PyResult<Py<PyAny>> {
+) -> BindResult<Py<PyAny>> {
     let py = other.py();
     let Some(other) = operand(other)? else {
         return Ok(py.NotImplemented());
@@ -87,7 +76,7 @@ fn binary(
 impl PyTensor {
     #[new]
     #[pyo3(signature = (data, requires_grad = false))]
-    fn new(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+    fn new(data: &Bound<'_, PyAny>, requires_grad: bool) -> BindResult<Self> {
         Ok(PyTensor::from(Tensor::new(
             float_array(data, "data")?,
             requires_grad,
@@ -101,13 +90,13 @@ impl PyTensor {
     /// `Tensor(array)` copies any array.
     #[staticmethod]
     #[pyo3(signature = (array, requires_grad = false))]
-    fn from_numpy(array: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+    fn from_numpy(array: &Bound<'_, PyAny>, requires_grad: bool) -> BindResult<Self> {
         Ok(PyTensor::from(lend_numpy(array, requires_grad)?))
     }
 
     #[staticmethod]
     #[pyo3(signature = (*shape, requires_grad = false))]
-    fn zeros(shape: &Bound<'_, PyTuple>, requires_grad: bool) -> PyResult<Self> {
+    fn zeros(shape: &Bound<'_, PyTuple>, requires_grad: bool) -> BindResult<Self> {
         wrap_tensor(Tensor::zeros(
             &sizes(&shape_argument(shape)?)?,
             requires_grad,
@@ -116,7 +105,7 @@ impl PyTensor {
 
     #[staticmethod]
     #[pyo3(signature = (*shape, requires_grad = false))]
-    fn ones(shape: &Bound<'_, PyTuple>, requires_grad: bool) -> PyResult<Self> {
+    fn ones(shape: &Bound<'_, PyTuple>, requires_grad: bool) -> BindResult<Self> {
         wrap_tensor(Tensor::ones(
             &sizes(&shape_argument(shape)?)?,
             requires_grad,
@@ -126,7 +115,11 @@ impl PyTensor {
     /// Standard normal samples; `seed` for a reproducible draw.
     #[staticmethod]
     #[pyo3(signature = (*shape, seed = None, requires_grad = false))]
-    fn randn(shape: &Bound<'_, PyTuple>, seed: Option<u64>, requires_grad: bool) -> PyResult<Self> {
+    fn randn(
+        shape: &Bound<'_, PyTuple>,
+        seed: Option<u64>,
+        requires_grad: bool,
+    ) -> BindResult<Self> {
         let shape = sizes(&shape_argument(shape)?)?;
         wrap_tensor(with_rng(seed, |rng| {
             Tensor::randn(&shape, requires_grad, rng)
@@ -136,12 +129,16 @@ impl PyTensor {
     /// Samples uniform in [0, 1); `seed` for a reproducible draw.
     #[staticmethod]
     #[pyo3(signature = (*shape, seed = None, requires_grad = false))]
-    fn rand(shape: &Bound<'_, PyTuple>, seed: Option<u64>, requires_grad: bool) -> PyResult<Self> {
+    fn rand(
+        shape: &Bound<'_, PyTuple>,
+        seed: Option<u64>,
+        requires_grad: bool,
+    ) -> BindResult<Self> {
         let shape = sizes(&shape_argument(shape)?)?;
         let tensor = with_rng(seed, |rng| {
             Tensor::uniform(&shape, 0.0, 1.0, requires_grad, rng)
         });
-        Ok(PyTensor::from(tensor.map_err(tensor_error)?))
+        Ok(PyTensor::from(tensor?))
     }
 
     /// Samples uniform in [low, high).
@@ -153,25 +150,23 @@ impl PyTensor {
         high: f64,
         seed: Option<u64>,
         requires_grad: bool,
-    ) -> PyResult<Self> {
+    ) -> BindResult<Self> {
         let shape = sizes(&shape_argument(&PyTuple::new(shape.py(), [shape])?)?)?;
         let tensor = with_rng(seed, |rng| {
             Tensor::uniform(&shape, low, high, requires_grad, rng)
         });
-        Ok(PyTensor::from(tensor.map_err(tensor_error)?))
+        Ok(PyTensor::from(tensor?))
     }
 
     /// `arange(stop)`, `arange(start, stop)` or `arange(start, stop, step)`, as numpy.
     #[staticmethod]
     #[pyo3(signature = (start, stop = None, step = 1.0))]
-    fn arange(start: f64, stop: Option<f64>, step: f64) -> PyResult<Self> {
+    fn arange(start: f64, stop: Option<f64>, step: f64) -> BindResult<Self> {
         let (start, stop) = match stop {
             Some(stop) => (start, stop),
             None => (0.0, start),
         };
-        Ok(PyTensor::from(
-            Tensor::arange(start, stop, step).map_err(tensor_error)?,
-        ))
+        Ok(PyTensor::from(Tensor::arange(start, stop, step)?))
     }
 
     #[getter]
@@ -230,18 +225,15 @@ impl PyTensor {
     }
 
     #[setter]
-    fn set_grad(&self, grad: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn set_grad(&self, grad: Option<&Bound<'_, PyAny>>) -> BindResult<()> {
         let grad = grad.map(|g| float_array(g, "grad")).transpose()?;
-        self.tensor()?.set_grad(grad).map_err(tensor_error)
+        Ok(self.tensor()?.set_grad(grad)?)
     }
 
     /// Overwrites the values in place with `src` (same shape); returns this tensor.
-    fn copy_(slf: &Bound<'_, Self>, src: &Bound<'_, PyAny>) -> PyResult<Py<Self>> {
+    fn copy_(slf: &Bound<'_, Self>, src: &Bound<'_, PyAny>) -> BindResult<Py<Self>> {
         let values = float_array(src, "src")?;
-        slf.get()
-            .tensor()?
-            .copy_from(&values)
-            .map_err(tensor_error)?;
+        slf.get().tensor()?.copy_from(&values)?;
         Ok(slf.clone().unbind())
     }
 
@@ -316,19 +308,20 @@ impl PyTensor {
     }
 
     /// True or false for a one-element tensor, as in numpy and PyTorch.
-    fn __bool__(&self) -> PyResult<bool> {
+    fn __bool__(&self) -> BindResult<bool> {
         let tensor = self.tensor()?;
         if tensor.len() != 1 {
             return Err(PyValueError::new_err(format!(
                 "the truth value of a tensor with {} elements is ambiguous; use .sum(), .max() or compare elements",
                 tensor.len()
-            )));
+            ))
+            .into());
         }
-        Ok(tensor.item().map_err(tensor_error)? != 0.0)
+        Ok(tensor.item()? != 0.0)
     }
 
-    fn item(&self) -> PyResult<f64> {
-        self.tensor()?.item().map_err(tensor_error)
+    fn item(&self) -> BindResult<f64> {
+        Ok(self.tensor()?.item()?)
     }
 
     fn tolist<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
@@ -338,55 +331,63 @@ impl PyTensor {
     /// Backpropagates from this tensor; `gradient` (d loss / d self) is needed
     /// unless it has exactly one element.
     #[pyo3(signature = (gradient = None))]
-    fn backward(&self, gradient: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn backward(&self, gradient: Option<&Bound<'_, PyAny>>) -> BindResult<()> {
         let tensor = self.tensor()?;
-        match gradient {
-            None => tensor.backward().map_err(|error| match error {
-                Error::NotScalar { shape, .. } if shape.iter().product::<usize>() != 1 => PyValueError::new_err(format!(
-                    "backward() needs a gradient argument for a tensor of shape {} (or reduce it first, e.g. .sum())",
+        let result = match gradient {
+            None => tensor.backward(),
+            Some(g) => tensor.backward_with(float_array(g, "gradient")?),
+        };
+        match result {
+            // Only the bindings know the argument's name: a message that says what to pass.
+            Err(Error::NotScalar { shape, .. })
+                if gradient.is_none() && shape.iter().product::<usize>() != 1 =>
+            {
+                Err(PyValueError::new_err(format!(
+                    "backward() needs a gradient argument for a tensor of shape {} \
+                     (or reduce it first, e.g. .sum())",
                     micrograd_core::shape_text(&shape)
-                )),
-                other => tensor_error(other),
-            }),
-            Some(g) => tensor.backward_with(float_array(g, "gradient")?).map_err(tensor_error),
+                ))
+                .into())
+            }
+            other => Ok(other?),
         }
     }
 
     #[pyo3(signature = (axis = None, keepdims = false))]
-    fn sum(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> PyResult<Py<PyAny>> {
+    fn sum(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> BindResult<Py<PyAny>> {
         wrap(py, self.tensor()?.sum(axis, keepdims))
     }
 
     #[pyo3(signature = (axis = None, keepdims = false))]
-    fn mean(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> PyResult<Py<PyAny>> {
+    fn mean(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> BindResult<Py<PyAny>> {
         wrap(py, self.tensor()?.mean(axis, keepdims))
     }
 
     #[pyo3(signature = (axis = None, keepdims = false))]
-    fn max(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> PyResult<Py<PyAny>> {
+    fn max(&self, py: Python<'_>, axis: Option<isize>, keepdims: bool) -> BindResult<Py<PyAny>> {
         wrap(py, self.tensor()?.max(axis, keepdims))
     }
 
     // PyO3 writes a negative default into `__text_signature__` as `...`; spelled
     // out, `inspect.signature` (and so help() and stubtest) sees `axis=-1`.
     #[pyo3(signature = (axis = -1), text_signature = "($self, axis=-1)")]
-    fn softmax(&self, py: Python<'_>, axis: isize) -> PyResult<Py<PyAny>> {
+    fn softmax(&self, py: Python<'_>, axis: isize) -> BindResult<Py<PyAny>> {
         wrap(py, self.tensor()?.softmax(axis))
     }
 
     #[pyo3(signature = (axis = -1), text_signature = "($self, axis=-1)")]
-    fn log_softmax(&self, py: Python<'_>, axis: isize) -> PyResult<Py<PyAny>> {
+    fn log_softmax(&self, py: Python<'_>, axis: isize) -> BindResult<Py<PyAny>> {
         wrap(py, self.tensor()?.log_softmax(axis))
     }
 
     #[pyo3(signature = (*shape))]
-    fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> BindResult<Py<PyAny>> {
         wrap(py, self.tensor()?.reshape(&shape_argument(shape)?))
     }
 
     /// Permutes the axes; with none given, reverses them.
     #[pyo3(signature = (*axes))]
-    fn transpose(&self, py: Python<'_>, axes: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+    fn transpose(&self, py: Python<'_>, axes: &Bound<'_, PyTuple>) -> BindResult<Py<PyAny>> {
         let axes = if axes.is_empty() {
             None
         } else {
@@ -396,48 +397,48 @@ impl PyTensor {
     }
 
     #[getter(T)]
-    fn transposed(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn transposed(&self, py: Python<'_>) -> BindResult<Py<PyAny>> {
         wrap(py, self.tensor()?.transpose(None))
     }
 
-    fn relu(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn relu(&self, py: Python<'_>) -> BindResult<Py<PyAny>> {
         wrap(py, Ok(self.tensor()?.relu()))
     }
 
     #[pyo3(signature = (negative_slope = 0.01))]
-    fn leaky_relu(&self, py: Python<'_>, negative_slope: f64) -> PyResult<Py<PyAny>> {
+    fn leaky_relu(&self, py: Python<'_>, negative_slope: f64) -> BindResult<Py<PyAny>> {
         wrap(py, Ok(self.tensor()?.leaky_relu(negative_slope)))
     }
 
-    fn tanh(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn tanh(&self, py: Python<'_>) -> BindResult<Py<PyAny>> {
         wrap(py, Ok(self.tensor()?.tanh()))
     }
 
-    fn sigmoid(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn sigmoid(&self, py: Python<'_>) -> BindResult<Py<PyAny>> {
         wrap(py, Ok(self.tensor()?.sigmoid()))
     }
 
-    fn exp(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn exp(&self, py: Python<'_>) -> BindResult<Py<PyAny>> {
         wrap(py, Ok(self.tensor()?.exp()))
     }
 
-    fn log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn log(&self, py: Python<'_>) -> BindResult<Py<PyAny>> {
         wrap(py, Ok(self.tensor()?.log()))
     }
 
-    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         let tensor = self.tensor()?;
         let shape = tensor.shape();
         if is_bool_key(key)? {
             return wrap(py, bool_index(tensor, key.is_truthy()?));
         }
         let Some(&rows) = shape.first() else {
-            return Err(PyIndexError::new_err(
-                "a 0-d tensor cannot be indexed; use .item()",
-            ));
+            return Err(
+                PyIndexError::new_err("a 0-d tensor cannot be indexed; use .item()").into(),
+            );
         };
         let (indices, arrangement) = row_indices(key, rows)?;
-        let selected = tensor.rows(&indices).map_err(tensor_error)?;
+        let selected = tensor.rows(&indices)?;
         let target: Vec<isize> = arrangement
             .iter()
             .chain(&shape[1..])
@@ -449,43 +450,43 @@ impl PyTensor {
         wrap(py, selected.reshape(&target))
     }
 
-    fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __add__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, false, Tensor::add)
     }
 
-    fn __radd__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __radd__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, true, Tensor::add)
     }
 
-    fn __sub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __sub__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, false, Tensor::sub)
     }
 
-    fn __rsub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __rsub__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, true, Tensor::sub)
     }
 
-    fn __mul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __mul__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, false, Tensor::mul)
     }
 
-    fn __rmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __rmul__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, true, Tensor::mul)
     }
 
-    fn __truediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __truediv__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, false, Tensor::div)
     }
 
-    fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, true, Tensor::div)
     }
 
-    fn __matmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __matmul__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, false, Tensor::matmul)
     }
 
-    fn __rmatmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __rmatmul__(&self, other: &Bound<'_, PyAny>) -> BindResult<Py<PyAny>> {
         binary(self, other, true, Tensor::matmul)
     }
 
@@ -494,7 +495,7 @@ impl PyTensor {
         &self,
         exponent: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
+    ) -> BindResult<Py<PyAny>> {
         reject_modulo(_modulo)?;
         // A plain Python number is a constant exponent: one unary node, no 0-d operand.
         if exponent.is_instance_of::<PyFloat>() || exponent.is_instance_of::<PyInt>() {
@@ -509,12 +510,12 @@ impl PyTensor {
         &self,
         base: &Bound<'_, PyAny>,
         _modulo: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
+    ) -> BindResult<Py<PyAny>> {
         reject_modulo(_modulo)?;
         binary(self, base, true, Tensor::pow)
     }
 
-    fn __neg__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    fn __neg__(&self, py: Python<'_>) -> BindResult<Py<PyAny>> {
         wrap(py, Ok(self.tensor()?.neg()))
     }
 
@@ -539,7 +540,7 @@ impl PyTensor {
     /// elsewhere, without grad. An operand that is not a number or an array gives
     /// NotImplemented (so `t == "a"` is False and `t < "a"` a TypeError, as Python
     /// decides).
-    fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+    fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> BindResult<Py<PyAny>> {
         let py = other.py();
         let Some(other) = operand(other)? else {
             return Ok(py.NotImplemented());
@@ -599,8 +600,8 @@ impl PyTensor {
 
 /// rust-numpy panics on more than 32 dimensions; the core makes no such tensor
 /// (`MAX_NDIM`), and this keeps the panic out of reach should one ever appear.
-fn at_most_max_ndim(ndim: usize) -> PyResult<()> {
-    micrograd_core::tensor::ensure_ndim(ndim).map_err(tensor_error)
+fn at_most_max_ndim(ndim: usize) -> BindResult<()> {
+    Ok(micrograd_core::tensor::ensure_ndim(ndim)?)
 }
 
 /// Whether `key` indexes with a bool (a new axis, as numpy reads it): Python's
@@ -637,6 +638,6 @@ fn bool_index(tensor: &Tensor, truth: bool) -> Result<Tensor, Error> {
     added.rows(&[])
 }
 
-pub fn wrap_tensor(result: Result<Tensor, Error>) -> PyResult<PyTensor> {
-    result.map(PyTensor::from).map_err(tensor_error)
+pub fn wrap_tensor(result: Result<Tensor, Error>) -> BindResult<PyTensor> {
+    Ok(PyTensor::from(result?))
 }

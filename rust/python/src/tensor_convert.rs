@@ -8,17 +8,18 @@ use numpy::{
     npyffi, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray,
     PyUntypedArrayMethods,
 };
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
 
 use crate::convert::collect_at_most;
 use crate::operand::{as_number, is_not_a_number};
 use crate::tensor::PyTensor;
 use crate::value::type_name;
 
-/// Any array-like as a float64 array, through `micrograd._convert` for the rules
-/// and messages (ragged lists, non-numeric dtypes). A number-like that is not a
+/// Any array-like as a float64 array, by `numpy_float64`'s rules and messages
+/// (ragged lists, non-numeric dtypes). A number-like that is not a
 /// sequence (a Fraction, a numpy scalar) follows the scalar rule of
 /// `operand::as_number`, so both engines accept the same numbers.
 pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f64>> {
@@ -36,20 +37,91 @@ pub fn float_array(data: &Bound<'_, PyAny>, argument: &str) -> PyResult<ArrayD<f
             return Ok(ArrayD::from_elem(IxDyn(&[]), number));
         }
     }
-    let array = data
-        .py()
-        .import("micrograd._convert")?
-        .call_method1("as_float_array", (data, argument))?;
-    let untyped = array.cast::<PyUntypedArray>()?;
-    check_ndim(untyped, argument)?;
-    if !untyped.is_aligned() || !untyped.is_c_contiguous() {
+    let array = numpy_float64(data, argument)?;
+    check_ndim(&array, argument)?;
+    if !array.is_aligned() || !array.is_c_contiguous() {
         return Err(PyValueError::new_err(format!(
-            "{argument}: micrograd._convert.as_float_array returned an unaligned or \
-             non-contiguous array"
+            "{argument}: numpy.require returned an unaligned or non-contiguous array"
         )));
     }
     let array: PyReadonlyArrayDyn<'_, f64> = array.extract()?;
     Ok(array.as_array().to_owned())
+}
+
+/// `_core._as_float_array(data, argument="data")`: `numpy_float64` for the Python
+/// layer (`micrograd._convert.as_float_array`), so the rules live in one place.
+#[pyfunction]
+#[pyo3(signature = (data, argument = "data"))]
+pub fn _as_float_array<'py>(
+    data: &Bound<'py, PyAny>,
+    argument: &str,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
+    numpy_float64(data, argument)
+}
+
+/// numpy's functions, looked up once: the extension calls numpy (a dependency),
+/// never the `micrograd` package that wraps it.
+static ASARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static REQUIRE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static FLATNONZERO: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn asarray<'py>(data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+    let py = data.py();
+    let array = ASARRAY.import(py, "numpy", "asarray")?.call1((data,))?;
+    Ok(array.cast_into::<PyUntypedArray>()?)
+}
+
+/// The numeric dtype kinds: bool, signed and unsigned int, float.
+const NUMERIC_KINDS: &[u8] = b"biuf";
+
+/// `data` (nested lists, a numpy array, a number) as an aligned, C-contiguous
+/// float64 numpy array, copied only when needed. A TypeError for non-numeric data
+/// (strings, objects, complex numbers) and a ValueError for ragged nested lists,
+/// naming `argument`. (`micrograd._convert.as_float_array` is this function.)
+pub fn numpy_float64<'py>(
+    data: &Bound<'py, PyAny>,
+    argument: &str,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
+    let py = data.py();
+    let given_array = data.cast::<PyUntypedArray>().ok().cloned();
+    let array = match given_array.clone() {
+        Some(array) => array,
+        None => asarray(data).map_err(|error| {
+            if error.is_instance_of::<PyValueError>(py) {
+                PyValueError::new_err(format!(
+                    "{argument} must be a rectangular array, got ragged lists ({})",
+                    error.value(py)
+                ))
+            } else {
+                error
+            }
+        })?,
+    };
+    let dtype = array.dtype();
+    if !NUMERIC_KINDS.contains(&dtype.kind()) {
+        return Err(PyTypeError::new_err(match given_array {
+            Some(_) => {
+                format!("{argument} must hold real numbers, got a numpy array of dtype {dtype}")
+            }
+            None => format!(
+                "{argument} must hold real numbers, got {} of {dtype}",
+                type_name(data)
+            ),
+        }));
+    }
+    // As np.asarray, a 0-d input stays 0-d; np.require copies an unaligned buffer
+    // (np.frombuffer at an odd offset), which must not be read in place.
+    let float64 = PyDict::new(py);
+    float64.set_item("dtype", numpy::dtype::<f64>(py))?;
+    let converted = ASARRAY
+        .import(py, "numpy", "asarray")?
+        .call((&array,), Some(&float64))?;
+    let requirements = PyDict::new(py);
+    requirements.set_item("requirements", ["C", "A"])?;
+    let required = REQUIRE
+        .import(py, "numpy", "require")?
+        .call((converted,), Some(&requirements))?;
+    Ok(required.cast_into::<PyUntypedArray>()?)
 }
 
 /// A ValueError naming `argument` for an array of more than `MAX_NDIM` dimensions
@@ -216,7 +288,7 @@ pub fn sizes(shape: &[isize]) -> PyResult<Vec<usize>> {
 
 /// Row indices for `tensor[key]`, and the shape they arrange the rows in: an int
 /// (the axis is dropped), a slice, or an integer array / boolean mask (read by
-/// `micrograd._convert.row_indices`, with numpy's rules and messages).
+/// `array_indices`, with numpy's rules and messages).
 pub fn row_indices(key: &Bound<'_, PyAny>, rows: usize) -> PyResult<(Vec<isize>, Vec<usize>)> {
     if key.is_instance_of::<PyInt>() {
         return Ok((vec![key.extract::<isize>()?], vec![]));
@@ -229,12 +301,49 @@ pub fn row_indices(key: &Bound<'_, PyAny>, rows: usize) -> PyResult<(Vec<isize>,
         let count = indices.len();
         return Ok((indices, vec![count]));
     }
-    let (indices, shape) = key
-        .py()
-        .import("micrograd._convert")?
-        .call_method1("row_indices", (key, rows))?
-        .extract::<(Vec<isize>, Vec<usize>)>()?;
-    Ok((indices, shape))
+    array_indices(key, rows)
+}
+
+/// The rows an integer array (any shape: the result has that shape in front) or a
+/// boolean mask of length `rows` selects, as numpy reads them: flat, in order, and
+/// the shape they form. A TypeError for other keys (floats, tuples of axes), an
+/// IndexError for a mask of the wrong length.
+fn array_indices(key: &Bound<'_, PyAny>, rows: usize) -> PyResult<(Vec<isize>, Vec<usize>)> {
+    if key.is_instance_of::<PyTuple>() {
+        return Err(PyTypeError::new_err(
+            "Tensor indexing selects rows: use t[i], t[a:b], t[[i, j, ...]] or a boolean \
+             mask; for other axes, transpose or reshape first",
+        ));
+    }
+    let py = key.py();
+    let index = asarray(key)?;
+    let dtype = index.dtype();
+    let shape = index.getattr("shape")?;
+    if dtype.kind() == b'b' {
+        if shape.extract::<Vec<usize>>()? != [rows] {
+            return Err(PyIndexError::new_err(format!(
+                "a boolean mask must have one entry per row ({rows}), got shape {shape}"
+            )));
+        }
+        let selected: Vec<isize> = FLATNONZERO
+            .import(py, "numpy", "flatnonzero")?
+            .call1((&index,))?
+            .call_method0("tolist")?
+            .extract()?;
+        let count = selected.len();
+        return Ok((selected, vec![count]));
+    }
+    if !b"iu".contains(&dtype.kind()) {
+        return Err(PyTypeError::new_err(format!(
+            "indices must be integers or a boolean mask, got {} of dtype {dtype}",
+            type_name(key)
+        )));
+    }
+    let indices = index
+        .call_method0("ravel")?
+        .call_method0("tolist")?
+        .extract()?;
+    Ok((indices, shape.extract()?))
 }
 
 /// The tensors in a list, for the tensor losses (None when the first item is not a

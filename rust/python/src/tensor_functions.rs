@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
+use crate::errors::BindResult;
 use crate::tensor::{wrap, PyTensor};
 use crate::tensor_convert::operand;
 use crate::value::type_name;
@@ -48,14 +49,15 @@ pub fn linear(
     x: &Bound<'_, PyAny>,
     weight: &Bound<'_, PyTensor>,
     bias: Option<&Bound<'_, PyTensor>>,
-) -> PyResult<Py<PyAny>> {
+) -> BindResult<Py<PyAny>> {
     let x = match operand(x)? {
         Some(x) => x,
         None => {
             return Err(PyTypeError::new_err(format!(
                 "x must be a Tensor or an array, got {}",
                 type_name(x)
-            )))
+            ))
+            .into())
         }
     };
     let bias = bias.map(|b| b.get().tensor().cloned()).transpose()?;
@@ -65,7 +67,11 @@ pub fn linear(
 /// Joins tensors along `axis`.
 #[pyfunction]
 #[pyo3(signature = (tensors, axis = 0))]
-pub fn concatenate(py: Python<'_>, tensors: &Bound<'_, PyAny>, axis: isize) -> PyResult<Py<PyAny>> {
+pub fn concatenate(
+    py: Python<'_>,
+    tensors: &Bound<'_, PyAny>,
+    axis: isize,
+) -> BindResult<Py<PyAny>> {
     let what = "a list of Tensors or arrays";
     let tensors = crate::convert::collect_items(tensors, "tensors", what, |_, item| {
         operand(item)?.ok_or_else(|| {

@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PySet, PyTuple};
 use pyo3::PyTraverseError;
 
+use crate::errors::BindResult;
 use crate::operand::{as_number, as_value};
 use crate::thread_bound::ThreadBound;
 
@@ -108,18 +109,6 @@ impl micrograd_core::CustomBackward for PythonBackward {
     }
 }
 
-/// A hook's error as the Python exception it carries.
-pub fn hook_error(error: HookError) -> PyErr {
-    match error.downcast::<PyErr>() {
-        Ok(error) => *error,
-        // The core's own hooks (a compiled function's outputs) report in words.
-        Err(error) => match error.downcast::<String>() {
-            Ok(message) => pyo3::exceptions::PyRuntimeError::new_err(*message),
-            Err(_) => pyo3::exceptions::PyRuntimeError::new_err("a custom backward step failed"),
-        },
-    }
-}
-
 /// `v._backward` for a node whose step is built in (every op, a leaf, a custom node
 /// with nothing assigned): calling it runs that one chain-rule step.
 #[pyclass(name = "_LocalBackward", module = "micrograd._core", frozen)]
@@ -129,11 +118,8 @@ pub struct LocalBackward {
 
 #[pymethods]
 impl LocalBackward {
-    fn __call__(&self) -> PyResult<()> {
-        self.value
-            .get("Value")?
-            .local_backward()
-            .map_err(hook_error)
+    fn __call__(&self) -> BindResult<()> {
+        Ok(self.value.get("Value")?.local_backward()?)
     }
 
     fn __repr__(&self) -> PyResult<String> {
@@ -212,6 +198,19 @@ pub fn operand<'a>(object: &'a Bound<'_, PyValue>) -> PyResult<&'a Value> {
     Ok(value)
 }
 
+/// The module that draws graphs, `micrograd.viz`, as it registered itself when it
+/// was imported (`_set_viz`). The extension never imports the Python package: the
+/// package imports the extension and hands it the module, so the dependency runs
+/// one way.
+static VIZ: std::sync::Mutex<Option<Py<PyAny>>> = std::sync::Mutex::new(None);
+
+/// Registers the module whose `tree`, `print_tree` and `show` the methods of the
+/// same names call (`micrograd.viz` registers itself at import).
+#[pyfunction]
+pub fn _set_viz(module: Bound<'_, PyAny>) {
+    *VIZ.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(module.unbind());
+}
+
 /// Graph pictures are drawn in Python (`micrograd.viz`); these methods only forward
 /// to it, so `v.tree()` reads like Karpathy-style method calls.
 fn call_viz(
@@ -222,8 +221,23 @@ fn call_viz(
     // The thread rule first, so that a wrong thread hears about it whatever the
     // drawing would have needed (graphviz, IPython, `dot`).
     value.get().value()?;
-    let viz = value.py().import("micrograd.viz")?;
-    Ok(viz.getattr(function)?.call((value,), kwargs)?.unbind())
+    let py = value.py();
+    let viz = VIZ
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .as_ref()
+        .map(|module| module.clone_ref(py));
+    let Some(viz) = viz else {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "Value.{function}() draws with micrograd.viz, which is not loaded: \
+             import micrograd (the extension alone has no drawing)"
+        )));
+    };
+    Ok(viz
+        .bind(py)
+        .getattr(function)?
+        .call((value,), kwargs)?
+        .unbind())
 }
 
 /// Python's repr of a float (`1.0`, `1e-07`), as Karpathy's repr prints it.
@@ -461,8 +475,8 @@ impl PyValue {
     /// Nodes built with `Value(data, children, op)` run their assigned `_backward`
     /// in topological order with the built-in ops; an exception raised there stops
     /// the pass and propagates (the graph stays usable).
-    fn backward(&self) -> PyResult<()> {
-        self.value()?.try_backward().map_err(hook_error)
+    fn backward(&self) -> BindResult<()> {
+        Ok(self.value()?.try_backward()?)
     }
 
     fn relu(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
