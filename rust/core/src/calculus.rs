@@ -53,6 +53,42 @@ impl UnaryOp {
         UnaryOp::Abs,
     ];
 
+    /// The op as a small code (0..10, in `EVERY_KIND`'s order) and the constant
+    /// parameter it carries (0 for none): how compact stores keep it (a scalar node's
+    /// op, the tape's arrays), since the enum itself takes two words.
+    #[inline]
+    pub fn code(self) -> (u8, f64) {
+        match self {
+            UnaryOp::Neg => (0, 0.0),
+            UnaryOp::PowScalar(n) => (1, n),
+            UnaryOp::Relu => (2, 0.0),
+            UnaryOp::LeakyRelu(slope) => (3, slope),
+            UnaryOp::Tanh => (4, 0.0),
+            UnaryOp::Sigmoid => (5, 0.0),
+            UnaryOp::Exp => (6, 0.0),
+            UnaryOp::Log => (7, 0.0),
+            UnaryOp::Softplus => (8, 0.0),
+            UnaryOp::Abs => (9, 0.0),
+        }
+    }
+
+    /// The op of `code` (see `code`); `parameter` is read only by the ops that have one.
+    #[inline(always)]
+    pub fn from_code(code: u8, parameter: impl FnOnce() -> f64) -> UnaryOp {
+        match code {
+            0 => UnaryOp::Neg,
+            1 => UnaryOp::PowScalar(parameter()),
+            2 => UnaryOp::Relu,
+            3 => UnaryOp::LeakyRelu(parameter()),
+            4 => UnaryOp::Tanh,
+            5 => UnaryOp::Sigmoid,
+            6 => UnaryOp::Exp,
+            7 => UnaryOp::Log,
+            8 => UnaryOp::Softplus,
+            _ => UnaryOp::Abs,
+        }
+    }
+
     /// The op's value at `x`.
     #[inline]
     pub fn apply(self, x: f64) -> f64 {
@@ -344,6 +380,14 @@ mod tests {
                 assert!((dx - nx).abs() <= 1e-6 * (1.0 + nx.abs()), "{op:?} d/dx");
                 assert!((dy - ny).abs() <= 1e-6 * (1.0 + ny.abs()), "{op:?} d/dy");
             }
+        }
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for op in UnaryOp::EVERY_KIND {
+            let (code, parameter) = op.code();
+            assert_eq!(UnaryOp::from_code(code, || parameter), op);
         }
     }
 

@@ -15,7 +15,14 @@ use crate::value::Value;
 pub enum Op {
     /// A value created directly (an input or a parameter).
     Leaf,
-    Unary(UnaryOp, Value),
+    /// A unary op, kept as its code and parameter (`UnaryOp::code`) beside the operand,
+    /// so that the whole `Op` takes three words and a node 88 bytes (the enum
+    /// `UnaryOp` inside a variant would make it four; tests/value_tests.rs says why).
+    Unary {
+        code: u8,
+        parameter: f64,
+        operand: Value,
+    },
     Binary(BinaryOp, Value, Value),
     /// A node made by user code, with any number of operands and a user-given
     /// backward step (`custom.rs`), run by `backward::chain_rule_step`.
@@ -23,12 +30,37 @@ pub enum Op {
 }
 
 impl Op {
+    /// The scalar node of `op(operand)`.
+    #[inline]
+    pub fn unary(op: UnaryOp, operand: Value) -> Op {
+        let (code, parameter) = op.code();
+        Op::Unary {
+            code,
+            parameter,
+            operand,
+        }
+    }
+
+    /// The unary op of a `Unary` node.
+    pub fn unary_op(&self) -> Option<UnaryOp> {
+        match self {
+            Op::Unary {
+                code, parameter, ..
+            } => Some(UnaryOp::from_code(*code, || *parameter)),
+            _ => None,
+        }
+    }
+
     /// The value of this op, from its operands' current data.
     #[inline]
     pub(crate) fn forward(&self) -> f64 {
         match self {
             Op::Leaf => 0.0,
-            Op::Unary(op, a) => op.apply(a.data()),
+            Op::Unary {
+                code,
+                parameter,
+                operand,
+            } => UnaryOp::from_code(*code, || *parameter).apply(operand.data()),
             Op::Binary(op, a, b) => op.apply(a.data(), b.data()),
             // A custom node's value is given when it is made, never recomputed.
             Op::Custom(_) => f64::NAN,
@@ -42,7 +74,14 @@ impl Op {
     pub(crate) fn propagate(&self, out: f64, grad: f64) {
         match self {
             Op::Leaf | Op::Custom(_) => {}
-            Op::Unary(op, a) => a.add_grad(grad * op.derivative(a.data(), out)),
+            Op::Unary {
+                code,
+                parameter,
+                operand,
+            } => {
+                let op = UnaryOp::from_code(*code, || *parameter);
+                operand.add_grad(grad * op.derivative(operand.data(), out));
+            }
             Op::Binary(op, a, b) => {
                 let (x, y) = if op.derivatives_read_operands() {
                     (a.data(), b.data())
@@ -60,7 +99,7 @@ impl Op {
     pub fn operands(&self) -> impl Iterator<Item = &Value> {
         let (first, second, custom): (_, _, &[Value]) = match self {
             Op::Leaf => (None, None, &[]),
-            Op::Unary(_, a) => (Some(a), None, &[]),
+            Op::Unary { operand, .. } => (Some(operand), None, &[]),
             Op::Binary(_, a, b) => (Some(a), Some(b), &[]),
             Op::Custom(custom) => (None, None, &custom.operands),
         };
@@ -73,7 +112,7 @@ impl Op {
     pub(crate) fn into_operands(self) -> impl Iterator<Item = Value> {
         let (fixed, custom) = match self {
             Op::Leaf => ([None, None], Vec::new()),
-            Op::Unary(_, a) => ([Some(a), None], Vec::new()),
+            Op::Unary { operand, .. } => ([Some(operand), None], Vec::new()),
             Op::Binary(_, a, b) => ([Some(a), Some(b)], Vec::new()),
             Op::Custom(custom) => {
                 let Custom {
@@ -91,7 +130,9 @@ impl Op {
     pub fn symbol(&self) -> String {
         match self {
             Op::Leaf => String::new(),
-            Op::Unary(op, _) => op.symbol(),
+            Op::Unary {
+                code, parameter, ..
+            } => UnaryOp::from_code(*code, || *parameter).symbol(),
             Op::Binary(op, ..) => op.symbol().into(),
             Op::Custom(custom) => custom.name.to_string(),
         }

@@ -93,7 +93,7 @@ impl Neg for &Value {
 impl Neg for Value {
     type Output = Value;
     fn neg(self) -> Value {
-        Value::from_op(Op::Unary(UnaryOp::Neg, self))
+        Value::from_op(Op::unary(UnaryOp::Neg, self))
     }
 }
 

@@ -35,38 +35,16 @@ const LEAF: u8 = 0;
 const UNARY: u8 = 1;
 const BINARY: u8 = 16;
 
-/// A unary op as a code, and the constant parameter it carries (0 for none).
+/// A unary op as a tape code, and the constant parameter it carries (0 for none).
 fn encode_unary(op: UnaryOp) -> (u8, f64) {
-    let (offset, parameter) = match op {
-        UnaryOp::Neg => (0, 0.0),
-        UnaryOp::PowScalar(n) => (1, n),
-        UnaryOp::Relu => (2, 0.0),
-        UnaryOp::LeakyRelu(slope) => (3, slope),
-        UnaryOp::Tanh => (4, 0.0),
-        UnaryOp::Sigmoid => (5, 0.0),
-        UnaryOp::Exp => (6, 0.0),
-        UnaryOp::Log => (7, 0.0),
-        UnaryOp::Softplus => (8, 0.0),
-        UnaryOp::Abs => (9, 0.0),
-    };
-    (UNARY + offset, parameter)
+    let (code, parameter) = op.code();
+    (UNARY + code, parameter)
 }
 
-/// The unary op of `code`; `parameter` is read only by the ops that have one.
+/// The unary op of a tape code; `parameter` is read only by the ops that have one.
 #[inline(always)]
 fn decode_unary(code: u8, parameter: impl FnOnce() -> f64) -> UnaryOp {
-    match code - UNARY {
-        0 => UnaryOp::Neg,
-        1 => UnaryOp::PowScalar(parameter()),
-        2 => UnaryOp::Relu,
-        3 => UnaryOp::LeakyRelu(parameter()),
-        4 => UnaryOp::Tanh,
-        5 => UnaryOp::Sigmoid,
-        6 => UnaryOp::Exp,
-        7 => UnaryOp::Log,
-        8 => UnaryOp::Softplus,
-        _ => UnaryOp::Abs,
-    }
+    UnaryOp::from_code(code - UNARY, parameter)
 }
 
 fn encode_binary(op: BinaryOp) -> u8 {

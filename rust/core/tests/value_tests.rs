@@ -158,3 +158,15 @@ fn labels_are_optional_and_replaceable() {
     a.set_label(None);
     assert_eq!(a.label(), None);
 }
+
+#[test]
+fn a_node_takes_at_most_88_bytes() {
+    // A graph node is the unit of both memory and cache traffic in the scalar engine:
+    // `Rc` counts, the `RefCell` flag and the node must stay within mimalloc's 96-byte
+    // size class (the memory-per-node bench row measures the same from outside).
+    assert!(
+        micrograd_core::Value::node_bytes() <= 96,
+        "{}",
+        micrograd_core::Value::node_bytes()
+    );
+}

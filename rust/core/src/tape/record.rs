@@ -20,6 +20,7 @@ use std::marker::PhantomData;
 
 use super::{encode_binary, encode_unary, Tape, LEAF};
 use crate::backward::topological_order;
+use crate::calculus::UnaryOp;
 use crate::op::Op;
 use crate::value::Value;
 
@@ -199,8 +200,13 @@ impl Tape {
                 let slot_of = |v: &Value| slot_of[&v.node_id()];
                 match &*value.op() {
                     Op::Leaf => (LEAF, 0, 0),
-                    Op::Unary(op, x) => {
-                        let (code, parameter) = encode_unary(*op);
+                    Op::Unary {
+                        code,
+                        parameter,
+                        operand: x,
+                    } => {
+                        let (code, parameter) =
+                            encode_unary(UnaryOp::from_code(*code, || *parameter));
                         let index = if parameter == 0.0 && parameter.is_sign_positive() {
                             0
                         } else {
