@@ -125,10 +125,12 @@ pub(crate) fn drop_operands_iteratively<N: GraphNode>(node: &mut N) {
     // Each orphan as the address `Rc::into_raw` gives, to sort as plain numbers.
     let mut found: Vec<usize> = Vec::new();
     while let Some(mut rc) = pending.pop() {
-        match Rc::get_mut(&mut rc) {
-            Some(cell) => take_sole_operands(cell.get_mut(), &mut pending),
-            None => take_sole_operands(&mut *rc.borrow_mut(), &mut pending),
-        }
+        // Pushed as the only handle; if another appeared meanwhile (a hook dropped
+        // above may run host code), the node is someone else's: one reference fewer.
+        let Some(cell) = Rc::get_mut(&mut rc) else {
+            continue;
+        };
+        take_sole_operands(cell.get_mut(), &mut pending);
         found.push(Rc::into_raw(rc) as usize);
     }
     sort_addresses(&mut found);
