@@ -3,6 +3,7 @@ examples built with micrograd."""
 
 from __future__ import annotations
 
+from karpathy_readme import karpathy_readme
 from micrograd import Value
 
 
@@ -10,17 +11,7 @@ def readme_expression(Value):  # noqa: N803 (the engine's Value class)
     """His README example; returns (a, b, g) before backward()."""
     a = Value(-4.0)
     b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return a, b, g
+    return a, b, karpathy_readme(a, b)
 
 
 def lecture_graph() -> tuple[dict[str, Value], Value]:

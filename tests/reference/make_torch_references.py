@@ -31,6 +31,11 @@ import torch
 import torch.nn.functional as F
 
 OUTPUT = Path(__file__).with_name("torch_references.json")
+
+# The expression shared with the tests (no micrograd import, so it runs here too).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+from karpathy_readme import karpathy_readme  # noqa: E402
+
 SEED = 20240601
 F64 = torch.float64
 
@@ -61,21 +66,6 @@ REAL = [(-2.5,), (-0.3,), (0.0,), (0.7,), (3.0,)]
 WIDE = [(-30.0,), (-2.5,), (-0.3,), (0.0,), (0.7,), (3.0,), (25.0,)]
 NONZERO = [(-2.5,), (-0.3,), (0.7,), (3.0,)]
 POSITIVE = [(0.05,), (0.7,), (1.0,), (3.0,), (12.5,)]
-
-
-def karpathy_readme(a, b):
-    """His README example, as written (it runs on PyTorch tensors unchanged)."""
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
 
 
 def every_op(a, b):

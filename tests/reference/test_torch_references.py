@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from karpathy_readme import karpathy_readme
 from micrograd import MLP, Tensor, Value, losses, optim
 from micrograd.layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
 
@@ -36,20 +37,6 @@ def assert_close(got, expected, rtol=1e-12, atol=1e-15, what=""):
 
 
 # ---------------------------------------------------------------- scalar Value ops
-
-
-def karpathy_readme(a, b):
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
 
 
 def every_op(a, b):
