@@ -1,7 +1,7 @@
 //! Reverse-mode differentiation of scalar graphs: the shared topological walk
 //! (`graph.rs`), then one chain-rule step per node from the root down.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::custom::HookError;
@@ -34,33 +34,54 @@ impl Value {
     /// `backward()`, stopping at the first custom node whose hook fails and returning
     /// its error. The nodes before it have their gradients; the graph stays usable.
     pub fn try_backward(&self) -> Result<(), HookError> {
-        let order = graph::topological_order(&self.0, |node| {
-            if !node.is_leaf() {
-                node.grad = 0.0;
-            }
-            true
-        });
+        // The order's buffer is reused from call to call (a hook that backpropagates
+        // another graph finds it taken and uses a fresh one).
+        let mut order = ORDER.try_with(Cell::take).unwrap_or_default();
+        graph::topological_order_into(
+            &self.0,
+            |node| {
+                if !node.is_leaf() {
+                    node.grad = 0.0;
+                }
+                true
+            },
+            &mut order,
+        );
         self.add_grad(1.0);
-        for rc in order.iter().rev() {
-            chain_rule_step(rc)?;
+        let outcome = order.iter().rev().try_for_each(chain_rule_step);
+        order.clear();
+        if order.capacity() <= graph::scratch::KEPT_CAPACITY {
+            let _ = ORDER.try_with(|cell| cell.set(order));
         }
-        Ok(())
+        outcome
     }
+}
+
+thread_local! {
+    static ORDER: Cell<Vec<Rc<RefCell<Node>>>> = const { Cell::new(Vec::new()) };
 }
 
 /// One node's chain-rule step (Karpathy's `node._backward()`): a native op adds its
 /// `grad` times each local derivative into its operands; a custom node runs its hook,
 /// with no borrow held, so that the hook reads and writes grads freely.
+#[inline]
 pub(crate) fn chain_rule_step(rc: &Rc<RefCell<Node>>) -> Result<(), HookError> {
-    let hook = {
-        let node = rc.borrow();
-        match &node.op {
-            Op::Custom(custom) => custom.backward.clone(),
-            op => {
-                op.propagate(node.data, node.grad);
-                return Ok(());
-            }
-        }
+    let node = rc.borrow();
+    if let Op::Custom(_) = node.op {
+        drop(node);
+        return run_custom_hook(rc);
+    }
+    node.op.propagate(node.data, node.grad);
+    Ok(())
+}
+
+/// A custom node's step: its hook, if it has one, run with no borrow held.
+#[cold]
+#[inline(never)]
+fn run_custom_hook(rc: &Rc<RefCell<Node>>) -> Result<(), HookError> {
+    let hook = match &rc.borrow().op {
+        Op::Custom(custom) => custom.backward.clone(),
+        _ => None,
     };
     match hook {
         Some(hook) => hook.backward(&Value(Rc::clone(rc))),

@@ -80,7 +80,9 @@ impl Op {
                 operand,
             } => {
                 let op = UnaryOp::from_code(*code, || *parameter);
-                operand.add_grad(grad * op.derivative(operand.data(), out));
+                // One borrow reads the input and adds to its grad.
+                let mut input = operand.0.borrow_mut();
+                input.grad += grad * op.derivative(input.data, out);
             }
             Op::Binary(op, a, b) => {
                 let (x, y) = if op.derivatives_read_operands() {
@@ -106,23 +108,58 @@ impl Op {
         first.into_iter().chain(second).chain(custom)
     }
 
-    /// The operands, moved out of the op (for freeing a graph without recursion):
-    /// a native op's up to two, or a custom op's list. A custom op's hook is dropped
-    /// first, as it may hold operands itself (a closure over them).
-    pub(crate) fn into_operands(self) -> impl Iterator<Item = Value> {
-        let (fixed, custom) = match self {
-            Op::Leaf => ([None, None], Vec::new()),
-            Op::Unary { operand, .. } => ([Some(operand), None], Vec::new()),
-            Op::Binary(_, a, b) => ([Some(a), Some(b)], Vec::new()),
+    /// True when dropping this op may free an operand: one it holds all the handles
+    /// to (see `graph::GraphNode::may_free_an_operand`). Exact for native ops, where
+    /// `y + y` holds `y` twice; a custom op, which may hold an operand any number of
+    /// times, always says yes.
+    #[inline]
+    pub(crate) fn may_free_an_operand(&self) -> bool {
+        let count = |value: &Value| std::rc::Rc::strong_count(&value.0);
+        match self {
+            Op::Leaf => false,
+            Op::Unary { operand, .. } => count(operand) == 1,
+            Op::Binary(_, a, b) => {
+                count(a) == 1 || count(b) == 1 || (a.same_node(b) && count(a) == 2)
+            }
+            Op::Custom(custom) => !custom.operands.is_empty(),
+        }
+    }
+
+    /// Calls `f` on each operand, in order: `operands()` without an iterator, for the
+    /// graph walks (`graph.rs`).
+    #[inline]
+    pub(crate) fn each_operand(&self, mut f: impl FnMut(&Value)) {
+        match self {
+            Op::Leaf => {}
+            Op::Unary { operand, .. } => f(operand),
+            Op::Binary(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            Op::Custom(custom) => custom.operands.iter().for_each(f),
+        }
+    }
+
+    /// Calls `f` on each operand, moved out of the op, for freeing a graph without
+    /// recursion (`graph.rs`). A custom op's hook is dropped first, as it may hold
+    /// operands itself (a closure over them).
+    #[inline]
+    pub(crate) fn into_each_operand(self, mut f: impl FnMut(Value)) {
+        match self {
+            Op::Leaf => {}
+            Op::Unary { operand, .. } => f(operand),
+            Op::Binary(_, a, b) => {
+                f(a);
+                f(b);
+            }
             Op::Custom(custom) => {
                 let Custom {
                     operands, backward, ..
                 } = *custom;
                 drop(backward);
-                ([None, None], operands)
+                operands.into_iter().for_each(f);
             }
-        };
-        fixed.into_iter().flatten().chain(custom)
+        }
     }
 
     /// The op's symbol, as Karpathy's micrograd names it (`+`, `*`, `**2`, `ReLU`, ...);

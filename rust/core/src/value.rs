@@ -51,6 +51,7 @@ impl Value {
         Value::with_op(op.forward(), op)
     }
 
+    #[inline]
     fn with_op(data: f64, op: Op) -> Value {
         let value = Value(Rc::new(RefCell::new(Node {
             data,

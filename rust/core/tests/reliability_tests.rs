@@ -84,6 +84,25 @@ fn a_ladder_whose_every_node_uses_the_previous_one_twice_backprops_in_linear_tim
 }
 
 #[test]
+fn chains_whose_links_are_shared_by_several_nodes_drop_without_recursion() {
+    // Each link is held by three nodes of the next block, none of which holds it
+    // alone: the drop must still free them all from its own stack.
+    let mut y = Value::from(0.5);
+    for _ in 0..1_000_000 {
+        let s = y.tanh();
+        y = &(&s + &s.exp()) * &s.relu();
+    }
+    drop(y);
+    // A custom op may hold one operand several times (Karpathy's Value(data, (a, a))).
+    let mut y = Value::from(0.5);
+    for _ in 0..1_000_000 {
+        let s = y.tanh();
+        y = Value::custom(s.data(), vec![s.clone(), s.clone(), s], "f");
+    }
+    drop(y);
+}
+
+#[test]
 fn a_node_with_a_million_parents_gets_every_contribution() {
     let x = Value::from(3.0);
     let parents: Vec<Value> = (0..1_000_000).map(|_| &x * 1.0).collect();

@@ -62,6 +62,22 @@ impl TensorOp {
         }
     }
 
+    /// True when dropping this op may free an operand: for any op but a leaf (tensor
+    /// ops are few and each carries an array, so the exact test would save nothing).
+    pub(crate) fn may_free_an_operand(&self) -> bool {
+        !matches!(self, TensorOp::Leaf)
+    }
+
+    /// Calls `f` on each operand, in order (for the graph walks of `graph.rs`).
+    pub(crate) fn each_operand(&self, f: impl FnMut(&Tensor)) {
+        self.operands().into_iter().for_each(f);
+    }
+
+    /// Calls `f` on each operand, moved out of the op (for the iterative drop).
+    pub(crate) fn into_each_operand(self, f: impl FnMut(Tensor)) {
+        self.into_operands().into_iter().for_each(f);
+    }
+
     /// A short name for graph pictures.
     pub fn name(&self) -> &'static str {
         match self {

@@ -1,0 +1,50 @@
+//! The tiny-graph loop of issue 15: Karpathy's README expression built, backpropagated
+//! and freed, over and over, in Rust alone. Reported per node, so the number is the
+//! engine's fixed cost of one node's whole life (make, walk, chain rule, free).
+//!
+//! `cargo bench --bench tiny_graph` (add `-- --quick` for a rough pass). It runs on
+//! the system allocator, as any user of the crate gets it (the Python extension
+//! installs mimalloc, which makes a node's allocation and free cheaper still).
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use micrograd_core::Value;
+
+/// Karpathy's README expression on `a` and `b`; returns `(g, a, b)`.
+fn readme_expression(a: f64, b: f64) -> (Value, Value, Value) {
+    let a = Value::from(a);
+    let b = Value::from(b);
+    let mut c = &a + &b;
+    let mut d = &a * &b + b.pow(3.0);
+    c += &c + 1.0;
+    c += 1.0 + &c + (-&a);
+    d += &d * 2.0 + (&b + &a).relu();
+    d += 3.0 * &d + (&b - &a).relu();
+    let e = &c - &d;
+    let f = e.pow(2.0);
+    let mut g = &f / 2.0;
+    g += 10.0 / &f;
+    (g, a, b)
+}
+
+fn nodes_in_the_expression() -> u64 {
+    let (g, _, _) = readme_expression(-4.0, 2.0);
+    micrograd_core::topological_order(&g).len() as u64
+}
+
+fn tiny_graph(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tiny graph");
+    group.throughput(Throughput::Elements(nodes_in_the_expression()));
+    group.bench_function("README expression: build, backward, free", |bench| {
+        bench.iter(|| {
+            let (g, a, b) = readme_expression(black_box(-4.0), black_box(2.0));
+            g.backward();
+            black_box((a.grad(), b.grad()))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, tiny_graph);
+criterion_main!(benches);
