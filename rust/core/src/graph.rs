@@ -224,13 +224,16 @@ fn sort_addresses(addresses: &mut Vec<usize>) {
 
 /// `PASSES` rounds of a least-significant-digit radix sort on `address - min`; the
 /// pass count is a constant so that the per-address loops unroll.
+/// Out of line, and its tables on the heap: kept inline, the tables' 48 KB stack
+/// frame would be probed page by page on every drop, even one freeing a single node.
+#[inline(never)]
 fn radix_sort<const PASSES: usize>(addresses: &mut Vec<usize>, min: usize) {
     const DIGITS: usize = 1 << DIGIT_BITS;
     let digit = |address: usize, pass: usize| {
         ((address - min) >> (ALIGNMENT_BITS + DIGIT_BITS * pass as u32)) & (DIGITS - 1)
     };
     // Every pass's digit counts in one read of the addresses.
-    let mut starts = [[0usize; DIGITS]; PASSES];
+    let mut starts = vec![[0usize; DIGITS]; PASSES];
     for &address in addresses.iter() {
         for (pass, counts) in starts.iter_mut().enumerate() {
             counts[digit(address, pass)] += 1;
