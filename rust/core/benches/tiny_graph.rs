@@ -11,21 +11,10 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use micrograd_core::Value;
 
-/// Karpathy's README expression on `a` and `b`; returns `(g, a, b)`.
+/// Karpathy's README expression on two fresh leaves; returns `(g, a, b)`.
 fn readme_expression(a: f64, b: f64) -> (Value, Value, Value) {
-    let a = Value::from(a);
-    let b = Value::from(b);
-    let mut c = &a + &b;
-    let mut d = &a * &b + b.pow(3.0);
-    c += &c + 1.0;
-    c += 1.0 + &c + (-&a);
-    d += &d * 2.0 + (&b + &a).relu();
-    d += 3.0 * &d + (&b - &a).relu();
-    let e = &c - &d;
-    let f = e.pow(2.0);
-    let mut g = &f / 2.0;
-    g += 10.0 / &f;
-    (g, a, b)
+    let (a, b) = (Value::from(a), Value::from(b));
+    (micrograd_core::readme_expression(&a, &b), a, b)
 }
 
 fn nodes_in_the_expression() -> u64 {

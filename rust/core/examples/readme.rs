@@ -1,20 +1,13 @@
 //! Karpathy's README example, in Rust: `cargo run --example readme`.
 
-use micrograd_core::Value;
+use micrograd_core::{readme_expression, Value};
 
 fn main() {
     let a = Value::from(-4.0);
     let b = Value::from(2.0);
-    let mut c = &a + &b;
-    let mut d = &a * &b + b.pow(3.0);
-    c += &c + 1.0;
-    c += 1.0 + &c + (-&a);
-    d += &d * 2.0 + (&b + &a).relu();
-    d += 3.0 * &d + (&b - &a).relu();
-    let e = &c - &d;
-    let f = e.pow(2.0);
-    let mut g = &f / 2.0;
-    g += 10.0 / &f;
+    // c = a + b; d = a * b + b**3; c += c + 1; ... g = f / 2.0; g += 10.0 / f
+    // (the whole expression, as Karpathy wrote it: rust/core/src/readme.rs)
+    let g = readme_expression(&a, &b);
     println!("{:.4}", g.data()); // the outcome of this forward pass: 24.7041
     g.backward();
     println!("{:.4}", a.grad()); // dg/da: 138.8338

@@ -1,22 +1,13 @@
 //! Backpropagation: the chain rule over shared nodes, accumulation across calls,
 //! and graphs far deeper than the call stack.
 
-use micrograd_core::{topological_order, Value};
+use micrograd_core::{readme_expression, topological_order, Value};
 
 #[test]
 fn karpathys_readme_example_gives_his_numbers() {
     let a = Value::from(-4.0);
     let b = Value::from(2.0);
-    let mut c = &a + &b;
-    let mut d = &a * &b + b.pow(3.0);
-    c += &c + 1.0;
-    c += 1.0 + &c + (-&a);
-    d += &d * 2.0 + (&b + &a).relu();
-    d += 3.0 * &d + (&b - &a).relu();
-    let e = &c - &d;
-    let f = e.pow(2.0);
-    let mut g = &f / 2.0;
-    g += 10.0 / &f;
+    let g = readme_expression(&a, &b);
     g.backward();
     assert_eq!(format!("{:.4}", g.data()), "24.7041");
     assert_eq!(format!("{:.4}", a.grad()), "138.8338");

@@ -1,19 +1,5 @@
 use super::*;
-use crate::{BinaryOp, UnaryOp};
-
-/// Karpathy's README expression on `a` and `b`.
-fn readme(a: &Value, b: &Value) -> Value {
-    let c = a + b;
-    let d = a * b + b.pow(3.0);
-    let c = &c + (&c + 1.0);
-    let c = &c + (1.0 + &c + (-a));
-    let d = &d + (&d * 2.0 + (b + a).relu());
-    let d = &d + (3.0 * &d + (b - a).relu());
-    let e = &c - &d;
-    let f = e.pow(2.0);
-    let g = &f / 2.0;
-    &g + (10.0 / &f)
-}
+use crate::{readme_expression, BinaryOp, UnaryOp};
 
 fn record(build: impl FnOnce() -> Vec<Value>, inputs: &[Value]) -> Result<Tape, RecordError> {
     let recording = Recording::start().expect("not recording yet");
@@ -25,14 +11,14 @@ fn record(build: impl FnOnce() -> Vec<Value>, inputs: &[Value]) -> Result<Tape, 
 #[test]
 fn replays_karpathys_readme_expression_with_the_engines_gradients() {
     let (a, b) = (Value::new(-4.0), Value::new(2.0));
-    let mut tape = record(|| vec![readme(&a, &b)], &[]).unwrap();
+    let mut tape = record(|| vec![readme_expression(&a, &b)], &[]).unwrap();
     assert_eq!(tape.params().len(), 2);
     assert_eq!(tape.num_inputs(), 0);
 
     for (x, y) in [(-4.0, 2.0), (1.5, -0.5), (3.0, 7.0)] {
         a.set_data(x);
         b.set_data(y);
-        let dynamic = readme(&a, &b);
+        let dynamic = readme_expression(&a, &b);
         dynamic.backward();
         let (da, db) = (a.grad(), b.grad());
         a.set_grad(0.0);
@@ -52,7 +38,7 @@ fn replays_karpathys_readme_expression_with_the_engines_gradients() {
 #[test]
 fn karpathys_numbers_come_out_of_the_tape() {
     let (a, b) = (Value::new(-4.0), Value::new(2.0));
-    let shared = SharedTape::new(record(|| vec![readme(&a, &b)], &[]).unwrap());
+    let shared = SharedTape::new(record(|| vec![readme_expression(&a, &b)], &[]).unwrap());
     shared.borrow_mut().replay(&[]);
     let g = output_value(&shared, 0);
     g.backward();
