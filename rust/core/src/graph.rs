@@ -196,10 +196,10 @@ const DIGIT_BITS: u32 = 11;
 const MAX_PASSES: usize = 3;
 
 /// Sorts node addresses ascending: a least-significant-digit radix sort of their
-/// offsets from the lowest, about 25 instructions per address, where a comparison
-/// sort of a 65,000-node graph's addresses cost a fifth of a training step. The
-/// shortest lists take an insertion sort, short lists and addresses spread over
-/// more than 64 GB the standard comparison sort.
+/// offsets from the lowest, about 40 instructions per address, where a comparison
+/// sort of a 65,000-node graph's addresses cost a fifth of a training step. Lists of
+/// up to 16 take an insertion sort; other short lists, and addresses spread over
+/// more than 64 GB, the standard comparison sort.
 fn sort_addresses(addresses: &mut Vec<usize>) {
     if addresses.len() <= SHORT_LIST {
         insertion_sort(addresses);
@@ -224,6 +224,7 @@ fn sort_addresses(addresses: &mut Vec<usize>) {
 
 /// `PASSES` rounds of a least-significant-digit radix sort on `address - min`; the
 /// pass count is a constant so that the per-address loops unroll.
+///
 /// Out of line, and its tables on the heap: kept inline, the tables' 48 KB stack
 /// frame would be probed page by page on every drop, even one freeing a single node.
 #[inline(never)]
