@@ -4,15 +4,20 @@
 
 The rows come from the bench scripts beside this file, in this order: single ops and
 ``backward()`` per node (ops.py), memory per node (memory.py), Karpathy's moons step on
-the Value engine (training_step.py), the Tensor engine's training steps (tensor.py),
-and compiled scalar graphs (compiled.py). Baselines: Karpathy's pure-Python micrograd
-(pure_python_engine.py), our own Value engine, and PyTorch on one thread in float64
-when it is importable.
+the Value engine (training_step.py), whether the Value engine holds its speed over
+Karpathy's demo loop, steps 951-1000 against steps 1-50 of the same run
+(dynamic_engine.py), the Tensor engine's training steps and its backward through one
+selection per row at two sizes (tensor.py), and compiled scalar graphs (compiled.py).
+Baselines: Karpathy's pure-Python micrograd (pure_python_engine.py), our own Value
+engine (or the same run's early steps, or a smaller graph), and PyTorch on one thread
+in float64 when it is importable. Every row shows the spread of its ratio over the
+repeats.
 
-``--quick`` shrinks every workload (seconds in all); ``--only NAME`` keeps the cases
-whose name contains NAME (case-insensitive). Progress goes to stderr, one line per case,
-so stdout holds only the header, the method and the table. A missed target shows as
-"no" and never fails the run.
+``--quick`` shrinks every workload (seconds in all): the demo-loop row then runs 3
+fresh processes of 150 steps and compares steps 101-150 with 1-50. ``--only NAME``
+keeps the cases whose name contains NAME (case-insensitive). Progress goes to stderr,
+one line per case, so stdout holds only the header, the method and the table. A missed
+target shows as "no" and never fails the run.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ if str(BENCHES) not in sys.path:
     sys.path.insert(0, str(BENCHES))
 
 import compiled  # noqa: E402
+import dynamic_engine  # noqa: E402
 import memory  # noqa: E402
 import ops  # noqa: E402
 import tensor  # noqa: E402
@@ -52,6 +58,7 @@ def all_cases(settings: Settings) -> list[Row]:
         + ops.backward_cases(settings)
         + memory.cases(settings)
         + training_step.cases(settings)
+        + dynamic_engine.cases(settings)
         + tensor.cases(settings)
         + compiled.cases(settings)
     )
@@ -92,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         found = chosen
     print(baselines_line() + (", --quick." if settings.quick else "."))
     print(method_line(settings, per="op, node or step (as the case says)"))
-    print(memory.method_line(), flush=True)
+    print(memory.method_line())
+    print(dynamic_engine.method_line(settings), flush=True)
     if not torch_available():
         print(TORCH_MISSING)
     results = measure_all(found, settings, progress=True)

@@ -16,6 +16,15 @@ against ``Tensor(array)``, which copies it, and against ``torch.from_numpy``. Sh
 costs the same at any size. No issue sets these targets; ours are at least 1,000x
 the copy's speed and at most twice ``torch.from_numpy``'s time (a ratio of 0.5).
 
+One scaling row: ``backward()`` alone through one selection per row (``x[i]`` for every
+row of an ``(n, 1)`` tensor, concatenated and summed), per row, at 200,000 rows (ours)
+against 20,000 (the baseline; 50,000 against 5,000 with ``--quick``). A backward linear
+in the rows reads 1 at most (0.6 to 1 here: the larger graph falls out of the caches);
+one that sends each selection a zero array of x's whole shape, as it once did, is
+quadratic and reads 0.1 at most. Our own floor, between the two: at least 0.3.
+tests/reliability/test_reliability_deep_graphs.py checks the cause without a clock
+(a selection's backward writes its own row of the gradient and no other).
+
 Small nets are bound by the fixed cost of each op (the Python call, graph bookkeeping,
 allocation), large ones by the matrix products; the three cases cover both ends.
 PyTorch runs in float64 with ``torch.set_num_threads(1)``, so both sides do the same
@@ -71,6 +80,11 @@ VALUE_ENGINE_TARGET = 10.0
 PURE_PYTHON_TARGET = 1000.0
 SHARE_VS_COPY_TARGET = 1000.0
 SHARE_VS_TORCH_TARGET = 0.5
+# Per-row time at the base size over per-row time at SELECTION_SCALE times the rows:
+# linear reads up to 1 (less as the larger graph leaves the caches), quadratic up to
+# 1 / SELECTION_SCALE.
+SELECTION_SCALING_TARGET = 0.3
+SELECTION_SCALE = 10
 
 MOONS_SIZES = [2, 16, 16, 1]
 HOUSING_SIZES = [13, 8, 1]
@@ -148,6 +162,18 @@ def tensor_sgd(work: Workload, loss_of: Callable) -> Setup:
 def tensor_creation(make: Callable[[np.ndarray], object], array: np.ndarray, times: int) -> Setup:
     def setup():
         return repeated(lambda: make(array), times), times
+
+    return setup
+
+
+def rows_backward(rows: int) -> Setup:
+    """``backward()`` alone through ``x[i]`` for each of ``rows`` rows, concatenated and
+    summed; the graph is built in the setup, outside the clock. Ops: the rows."""
+
+    def setup():
+        x = Tensor(np.arange(rows, dtype=np.float64).reshape(rows, 1), requires_grad=True)
+        loss = micrograd.concatenate([x[i] for i in range(rows)]).sum()
+        return loss.backward, rows
 
     return setup
 
@@ -230,6 +256,7 @@ def cases(settings: Settings) -> list[Case]:
     moons_name = f"moons step (batch {len(moon.X)}, {arrows(moon.sizes)})"
     array = creation_array(settings.quick)
     creation_name = f"creation from a {array.size:,}-float array"
+    selected = 50_000 if settings.quick else 200_000
     found = [
         Case(
             f"{moons_name}, Tensor vs Value engine",
@@ -248,6 +275,13 @@ def cases(settings: Settings) -> list[Case]:
             tensor_creation(Tensor.from_numpy, array, 1000),
             tensor_creation(Tensor, array, 3),
             SHARE_VS_COPY_TARGET,
+        ),
+        Case(
+            f"backward through one selection per row, {selected:,} rows vs"
+            f" {selected // SELECTION_SCALE:,}, per row",
+            rows_backward(selected),
+            rows_backward(selected // SELECTION_SCALE),
+            SELECTION_SCALING_TARGET,
         ),
     ]
     if not torch_available():
@@ -294,7 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" Python {platform.python_version()} on {platform.machine()}"
         f"{', --quick' if settings.quick else ''}."
     )
-    print(method_line(settings, per="step (per call in the creation rows)"), flush=True)
+    per = "step (per call in the creation rows, per row in the selection row)"
+    print(method_line(settings, per=per), flush=True)
     if not torch_available():
         print(TORCH_MISSING)
     results = measure_all(cases(settings), settings)

@@ -140,14 +140,22 @@ def value_ladder_free(levels: int) -> dict:
 def interrupted_backward(ops: int) -> dict:
     """A signal arrives in the middle of a long backward() and its handler raises. The
     exception surfaces once backward() has returned, so the gradients are those of a
-    complete pass (all or nothing); the graph is then freed with the traceback."""
+    complete pass (all or nothing); the graph is then freed with the traceback.
+
+    The signal comes from a timer of this process's CPU time (ITIMER_PROF), set to a
+    quarter of the CPU time of the same backward() run before: CPU time does not
+    advance while the machine runs other jobs, so where the signal lands does not
+    depend on the machine's load, as it did with a wall-clock timer."""
     x, one = Value(0.5), Value(1.0)
     y = x
     for _ in range(ops // VALUE_BLOCK_OPS):
         y = value_block(y, one)
-    start = time.perf_counter()
-    y.backward()  # once uninterrupted, to time it
-    duration = time.perf_counter() - start
+    # The first backward() costs about three times the next (the gradients' memory is
+    # touched for the first time), so the timer is set from the second.
+    y.backward()
+    start = time.process_time()
+    y.backward()
+    cpu = time.process_time() - start
     x.grad = one.grad = 0.0
 
     class Alarm(Exception):
@@ -156,22 +164,22 @@ def interrupted_backward(ops: int) -> dict:
     def on_alarm(signum, frame):
         raise Alarm
 
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, duration / 4)  # lands a quarter of the way in
+    signal.signal(signal.SIGPROF, on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, cpu / 4)  # lands a quarter of the way in
     try:
         y.backward()
-        time.sleep(10 * duration)  # only reached if the alarm came after backward()
-        landed_during_backward = False
+        landed_during_backward = False  # backward() finished before the timer fired
     except Alarm:
         landed_during_backward = True
-    signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
     assert abs(x.grad - 1.0) < 1e-6, x.grad  # the whole pass happened, once
     del y
     again = value_block(x, one)  # the engine is fine afterwards
     again.backward()
     assert abs(x.grad - 2.0) < 1e-6, x.grad  # and gradients accumulate as usual
     return {
-        "backward_s": round(duration, 3),
+        "backward_cpu_s": round(cpu, 3),
         "alarm_during_backward": landed_during_backward,
         "dy_dx_after_interrupt": 1.0,
     }
@@ -270,17 +278,33 @@ def tensor_fan_in(operands: int) -> dict:
 
 
 def tensor_rows_backward(rows: int) -> dict:
-    """Every row of a tensor selected on its own (x[i], a per-sample loop), then one
-    backward: each selection sends its gradient back to one row."""
+    """Every other row of a tensor selected on its own (x[i], a per-sample loop), then
+    one backward; reports how many rows of x's gradient that backward wrote.
+
+    Each selection must add its gradient to its own row and touch no other, so that n
+    selections cost n rows of work; a selection that sent back a zero array of x's
+    whole shape (as one did) cost a whole gradient each, n^2 in all. The count needs no
+    clock: x's gradient starts at -0.0 everywhere (from an earlier backward), and any
+    addition to a -0.0, even of 0.0, leaves a +0.0 or a non-zero, so the rows still
+    holding -0.0 are exactly the rows nothing wrote to."""
     x = Tensor(np.arange(rows, dtype=np.float64).reshape(rows, 1), requires_grad=True)
+    (x * -0.0).sum().backward()
+    assert np.signbit(x.grad).all() and (x.grad == 0.0).all(), "x.grad must start at -0.0"
+    selected = range(0, rows, 2)
     start = time.perf_counter()
-    loss = concatenate([x[i] for i in range(rows)]).sum()
+    loss = concatenate([x[i] for i in selected]).sum()
     built = time.perf_counter()
     loss.backward()
     backward = time.perf_counter()
-    assert x.grad.shape == (rows, 1) and (x.grad == 1.0).all()
+    grad = x.grad[:, 0]
+    assert grad.shape == (rows,) and (grad[::2] == 1.0).all(), grad
     del loss
-    return timings(start, built, backward, time.perf_counter())
+    return {
+        "selections": len(selected),
+        "rows": rows,
+        "rows_written": int(np.count_nonzero(~np.signbit(grad))),
+        **timings(start, built, backward, time.perf_counter()),
+    }
 
 
 def tensor_ladder_free(levels: int) -> dict:

@@ -18,20 +18,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 SCRIPT = Path(__file__).resolve().parents[1] / "helpers" / "deep_graphs.py"
 FULL = os.environ.get("MICROGRAD_RELIABILITY_FULL") == "1"
 MILLION = 1_000_000
 WIDE = MILLION if FULL else 200_000
+# Only a guard against a hung child: every scenario takes a few seconds at most, so no
+# machine is slow enough to reach it, and no check here depends on the clock.
+HANG_GUARD_S = 300
 
 
-def run(scenario: str, size: int, timeout: float = 300) -> subprocess.CompletedProcess:
+def run(scenario: str, size: int) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(SCRIPT), scenario, str(size)],
         capture_output=True,
         text=True,
-        timeout=timeout,
+        timeout=HANG_GUARD_S,
     )
 
 
@@ -61,15 +62,10 @@ def test_wide_penalties_over_many_leaves_backprop_and_free():
 
 
 def test_a_ladder_with_two_to_the_million_paths_backprops_in_linear_time():
-    # y = (y + y) * 0.5: each node reaches the previous one by two paths.
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "value-ladder-backward", str(MILLION)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1])["dy_dx"] == 1.0
+    # y = (y + y) * 0.5: each node reaches the previous one by two paths. A walk that
+    # followed paths rather than nodes would never finish, so finishing at all is the
+    # check; the usual hang guard of run() bounds the wait, not a timing.
+    assert measured("value-ladder-backward", MILLION)["dy_dx"] == 1.0
 
 
 def test_a_signal_during_backward_leaves_complete_gradients_and_a_working_engine():
@@ -101,10 +97,13 @@ def test_a_two_million_deep_tensor_ladder_of_self_products_frees_without_a_crash
 
 
 def test_backward_through_one_selection_per_row_is_linear_in_the_rows():
-    # Each x[i] used to send back a zero array of x's whole shape: O(n^2), about a
-    # minute for 200,000 rows (fixed in b9aaaa8: the rows are added in place).
-    try:
-        result = run("tensor-rows-backward", 200_000, timeout=3)
-    except subprocess.TimeoutExpired:
-        pytest.fail("200,000 single-row selections took more than 3 s to backpropagate")
-    assert result.returncode == 0, result.stderr[-2000:]
+    # Each x[i] used to send back a zero array of x's whole shape, added to all of
+    # x.grad: a whole gradient of work per selection, O(n^2), about a minute for
+    # 200,000 rows (fixed in b9aaaa8: the rows are added in place). Counted rather than
+    # timed: one backward through 100,000 selections of a 200,000-row x must write
+    # exactly the 100,000 rows selected (the helper tells written rows by the sign of
+    # zero), so its work is one row per selection. The time per row at two sizes is a
+    # ratio in benches/tensor.py.
+    result = measured("tensor-rows-backward", 200_000)
+    assert result["selections"] == 100_000 and result["rows"] == 200_000, result
+    assert result["rows_written"] == result["selections"], result
