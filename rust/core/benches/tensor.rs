@@ -106,7 +106,7 @@ fn moons_step(c: &mut Criterion) {
                     .expect("scalars");
                 opt.zero_grad();
                 loss.backward().expect("a scalar");
-                opt.step();
+                opt.step().expect("state fits in memory");
             })
         },
     );

@@ -73,7 +73,7 @@ fn an_optimizer_step_writes_into_the_lent_memory() {
         .unwrap(); // grad 2w
     let rule = Sgd::new(0.0, 0.0, 0.0, false).unwrap();
     let mut sgd = Optimizer::new(vec![Param::Tensor(w.clone())], 0.25, Box::new(rule)).unwrap();
-    sgd.step();
+    sgd.step().unwrap();
     // SAFETY: the owner is alive (w holds it) and no tensor method is running.
     let written = unsafe { std::slice::from_raw_parts(ptr, 2) };
     assert_eq!(written, &[0.5, -1.0]);

@@ -10,7 +10,7 @@ fn sgd_with_momentum_takes_the_steps_worked_out_by_hand() {
     let mut opt = Optimizer::new(vec![p.clone().into()], 0.1, Box::new(rule)).unwrap();
     for expected in [0.95, 0.855] {
         p.set_grad(0.5);
-        opt.step();
+        opt.step().unwrap();
         assert!(
             (p.data() - expected).abs() < 1e-12,
             "{} != {expected}",
@@ -25,7 +25,7 @@ fn adam_first_step_moves_by_lr() {
     let rule = Adam::new((0.9, 0.999), 1e-8, 0.0, false, false).unwrap();
     let mut opt = Optimizer::new(vec![p.clone().into()], 0.01, Box::new(rule)).unwrap();
     p.set_grad(-3.0);
-    opt.step();
+    opt.step().unwrap();
     assert!((p.data() - 1.01).abs() < 1e-9);
     opt.zero_grad();
     assert_eq!(p.grad(), 0.0);
@@ -64,7 +64,7 @@ fn a_tensor_without_a_gradient_is_skipped_even_by_weight_decay_and_momentum() {
     for _ in 0..3 {
         opt.zero_grad();
         used.sum(None, false).unwrap().backward().unwrap();
-        opt.step();
+        opt.step().unwrap();
     }
     assert_eq!(
         frozen.data().to_owned().into_raw_vec_and_offset().0,
@@ -84,7 +84,7 @@ fn a_gradient_in_another_memory_order_updates_the_right_elements() {
     let before = w.data().to_owned();
     let rule = Sgd::new(0.0, 0.0, 0.0, false).unwrap();
     let mut opt = Optimizer::new(vec![w.clone().into()], 0.5, Box::new(rule)).unwrap();
-    opt.step();
+    opt.step().unwrap();
     assert_eq!(*w.data(), before - column_major * 0.5);
 }
 
@@ -134,7 +134,7 @@ fn a_parameter_listed_twice_is_updated_once_on_both_engines() {
     assert_eq!(opt.parameters().len(), 2);
     v.set_grad(1.0);
     t.sum(None, false).unwrap().backward().unwrap();
-    opt.step();
+    opt.step().unwrap();
     assert_eq!(v.data(), 0.5);
     assert_eq!(t.data().iter().copied().collect::<Vec<_>>(), vec![0.5]);
 }

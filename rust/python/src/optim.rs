@@ -121,10 +121,10 @@ impl PyOptimizer {
         Self::make(params, lr, Box::new(rule))
     }
 
-    /// Updates every parameter once from its current gradient.
-    fn step(&mut self) -> PyResult<()> {
-        self.optimizer()?.step();
-        Ok(())
+    /// Updates every parameter once from its current gradient (MemoryError when the
+    /// optimizer's running state, made on the first step, does not fit in memory).
+    fn step(&mut self) -> BindResult<()> {
+        Ok(self.optimizer()?.step()?)
     }
 
     /// Sets every parameter's gradient to zero.

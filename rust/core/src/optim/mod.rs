@@ -88,7 +88,10 @@ impl<R: UpdateRule + ?Sized> Optimizer<R> {
     }
 
     /// One update of every parameter from its current gradient.
-    pub fn step(&mut self) {
+    ///
+    /// Fails with `OutOfMemory` (or `TooLarge`) when the rule's running state (made on the first
+    /// step) cannot be allocated; the parameters not yet updated keep their values.
+    pub fn step(&mut self) -> Result<()> {
         self.data.clear();
         self.grad.clear();
         for p in &self.parameters {
@@ -99,7 +102,7 @@ impl<R: UpdateRule + ?Sized> Optimizer<R> {
         }
         if !self.data.is_empty() {
             self.rule
-                .update(self.lr, SCALAR_GROUP, &mut self.data, &self.grad);
+                .update(self.lr, SCALAR_GROUP, &mut self.data, &self.grad)?;
             let scalars = self.parameters.iter().filter_map(|p| match p {
                 Param::Scalar(v) => Some(v),
                 Param::Tensor(_) => None,
@@ -114,8 +117,10 @@ impl<R: UpdateRule + ?Sized> Optimizer<R> {
         });
         let (rule, lr) = (&mut self.rule, self.lr);
         for (k, t) in tensors.enumerate() {
-            t.update_from_grad(|data, grad| rule.update(lr, SCALAR_GROUP + 1 + k, data, grad));
+            t.update_from_grad(|data, grad| rule.update(lr, SCALAR_GROUP + 1 + k, data, grad))
+                .transpose()?;
         }
+        Ok(())
     }
 
     /// Clears every gradient (a scalar's to 0, a tensor's to none).

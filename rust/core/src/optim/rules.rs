@@ -5,11 +5,25 @@
 
 use super::{check_closed_unit_interval, check_non_negative, check_unit_interval};
 use crate::error::{Error, Result};
+use crate::tensor::ensure_allocatable;
 
 /// One optimizer's arithmetic: updates `data` in place from `grad`, using and
 /// advancing the running state it keeps for `group` (made on the group's first update).
+///
+/// Fails, changing nothing, only when that state cannot be allocated (`OutOfMemory`,
+/// a Python `MemoryError`, or `TooLarge` for a size no address space holds):
+/// Adam's moments triple a model's memory, and an allocation failure must be an error,
+/// not an abort.
 pub trait UpdateRule {
-    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]);
+    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) -> Result<()>;
+}
+
+/// `len` copies of `value`, checked first as any tensor's storage is (a size that
+/// cannot exist, the allocator refuses, or the system cannot back is an error), where
+/// `vec![value; len]` would abort or be killed filling it.
+fn filled(len: usize, value: f64) -> Result<Vec<f64>> {
+    ensure_allocatable(&[len])?;
+    Ok(vec![value; len])
 }
 
 /// Running state per parameter group, made on the group's first update.
@@ -23,11 +37,15 @@ impl<S> Default for PerGroup<S> {
 }
 
 impl<S> PerGroup<S> {
-    fn get_or_init(&mut self, group: usize, init: impl FnOnce() -> S) -> &mut S {
+    fn get_or_init(&mut self, group: usize, init: impl FnOnce() -> Result<S>) -> Result<&mut S> {
         if self.0.len() <= group {
             self.0.resize_with(group + 1, || None);
         }
-        self.0[group].get_or_insert_with(init)
+        let slot = &mut self.0[group];
+        if slot.is_none() {
+            *slot = Some(init()?);
+        }
+        Ok(slot.as_mut().expect("just set"))
     }
 }
 
@@ -66,10 +84,13 @@ impl Sgd {
 }
 
 impl UpdateRule for Sgd {
-    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) {
-        let velocity = self.velocity.get_or_init(group, || None);
+    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) -> Result<()> {
+        let velocity = self.velocity.get_or_init(group, || Ok(None))?;
         let first_step = velocity.is_none();
-        let velocity = velocity.get_or_insert_with(|| vec![0.0; data.len()]);
+        if first_step {
+            *velocity = Some(filled(data.len(), 0.0)?);
+        }
+        let velocity = velocity.as_mut().expect("just set");
         for ((p, &g), b) in data.iter_mut().zip(grad).zip(velocity.iter_mut()) {
             let mut g = g + self.weight_decay * *p;
             if self.momentum != 0.0 {
@@ -86,6 +107,7 @@ impl UpdateRule for Sgd {
             }
             *p -= lr * g;
         }
+        Ok(())
     }
 }
 
@@ -136,13 +158,15 @@ impl Adam {
 }
 
 impl UpdateRule for Adam {
-    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) {
-        let state = self.state.get_or_init(group, || AdamState {
-            step: 0,
-            first_moment: vec![0.0; data.len()],
-            second_moment: vec![0.0; data.len()],
-            max_second_moment: vec![0.0; data.len()],
-        });
+    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) -> Result<()> {
+        let state = self.state.get_or_init(group, || {
+            Ok(AdamState {
+                step: 0,
+                first_moment: filled(data.len(), 0.0)?,
+                second_moment: filled(data.len(), 0.0)?,
+                max_second_moment: filled(data.len(), 0.0)?,
+            })
+        })?;
         state.step += 1;
         let bias_correction1 = 1.0 - self.beta1.powf(state.step as f64);
         let bias_correction2 = 1.0 - self.beta2.powf(state.step as f64);
@@ -166,6 +190,7 @@ impl UpdateRule for Adam {
             let denom = (v_used / bias_correction2).sqrt() + self.eps;
             data[i] -= lr / bias_correction1 * *m / denom;
         }
+        Ok(())
     }
 }
 
@@ -211,12 +236,14 @@ impl RmsProp {
 }
 
 impl UpdateRule for RmsProp {
-    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) {
-        let state = self.state.get_or_init(group, || RmsPropState {
-            square_avg: vec![0.0; data.len()],
-            grad_avg: vec![0.0; data.len()],
-            momentum_buffer: vec![0.0; data.len()],
-        });
+    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) -> Result<()> {
+        let state = self.state.get_or_init(group, || {
+            Ok(RmsPropState {
+                square_avg: filled(data.len(), 0.0)?,
+                grad_avg: filled(data.len(), 0.0)?,
+                momentum_buffer: filled(data.len(), 0.0)?,
+            })
+        })?;
         for i in 0..data.len() {
             let g = grad[i] + self.weight_decay * data[i];
             let v = &mut state.square_avg[i];
@@ -236,6 +263,7 @@ impl UpdateRule for RmsProp {
                 data[i] -= lr * g / avg;
             }
         }
+        Ok(())
     }
 }
 
@@ -278,12 +306,14 @@ impl Adagrad {
 }
 
 impl UpdateRule for Adagrad {
-    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) {
+    fn update(&mut self, lr: f64, group: usize, data: &mut [f64], grad: &[f64]) -> Result<()> {
         let initial = self.initial_accumulator_value;
-        let state = self.state.get_or_init(group, || AdagradState {
-            step: 0,
-            sum_of_squares: vec![initial; data.len()],
-        });
+        let state = self.state.get_or_init(group, || {
+            Ok(AdagradState {
+                step: 0,
+                sum_of_squares: filled(data.len(), initial)?,
+            })
+        })?;
         state.step += 1;
         let clr = lr / (1.0 + (state.step - 1) as f64 * self.lr_decay);
         for i in 0..data.len() {
@@ -292,12 +322,32 @@ impl UpdateRule for Adagrad {
             *sum += g * g;
             data[i] -= clr * g / (sum.sqrt() + self.eps);
         }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn state_too_big_for_memory_is_an_error_not_an_abort() {
+        let len = usize::MAX / 4; // more bytes than any address space holds
+        match filled(len, 0.0) {
+            Err(Error::TooLarge { shape }) => assert_eq!(shape, [len]),
+            other => panic!("expected TooLarge, got {:?}", other.map(|v| v.len())),
+        }
+        // Allowed by the address space, more than the machine has: refused up front.
+        let len = 1 << 50; // 8 PiB
+        assert!(matches!(filled(len, 0.0), Err(Error::OutOfMemory { .. })));
+        // The group's state stays unmade, so a later step can try again.
+        let mut states: PerGroup<Vec<f64>> = PerGroup::default();
+        assert!(states.get_or_init(0, || filled(len, 0.0)).is_err());
+        assert_eq!(
+            states.get_or_init(0, || filled(2, 1.0)).unwrap(),
+            &vec![1.0, 1.0]
+        );
+    }
 
     /// Step counts past i32::MAX (a counter that wrapped there made the bias
     /// corrections nonsense): Adam's first update after 2^32 steps moves each weight
@@ -306,9 +356,9 @@ mod tests {
     fn step_counts_beyond_i32_keep_the_update_rules_finite_and_exact() {
         let mut adam = Adam::new((0.9, 0.999), 1e-8, 0.0, false, false).unwrap();
         let mut data = [1.0];
-        adam.update(0.1, 0, &mut data, &[0.0]); // makes the group's state
-        adam.state.get_or_init(0, || unreachable!()).step = u64::from(u32::MAX);
-        adam.update(0.1, 0, &mut data, &[2.0]);
+        adam.update(0.1, 0, &mut data, &[0.0]).unwrap(); // makes the group's state
+        adam.state.get_or_init(0, || unreachable!()).unwrap().step = u64::from(u32::MAX);
+        adam.update(0.1, 0, &mut data, &[2.0]).unwrap();
         let (m, v) = (0.1 * 2.0, 0.001 * 4.0);
         let expected = 1.0 - 0.1 * m / (f64::sqrt(v) + 1e-8);
         assert!(
@@ -319,9 +369,13 @@ mod tests {
 
         let mut adagrad = Adagrad::new(0.5, 0.0, 0.0, 1e-10).unwrap();
         let mut data = [1.0];
-        adagrad.update(1.0, 0, &mut data, &[0.0]);
-        adagrad.state.get_or_init(0, || unreachable!()).step = u64::from(u32::MAX);
-        adagrad.update(1.0, 0, &mut data, &[3.0]);
+        adagrad.update(1.0, 0, &mut data, &[0.0]).unwrap();
+        adagrad
+            .state
+            .get_or_init(0, || unreachable!())
+            .unwrap()
+            .step = u64::from(u32::MAX);
+        adagrad.update(1.0, 0, &mut data, &[3.0]).unwrap();
         let clr = 1.0 / (1.0 + f64::from(u32::MAX) * 0.5);
         let expected = 1.0 - clr * 3.0 / (3.0 + 1e-10);
         assert!(
@@ -337,12 +391,12 @@ mod tests {
         let mut together = Adam::new((0.9, 0.999), 1e-8, 0.0, false, false).unwrap();
         let mut alone = together.clone();
         let (mut a, mut b, mut reference) = ([1.0], [1.0], [1.0]);
-        together.update(0.1, 0, &mut a, &[0.5]);
-        together.update(0.1, 1, &mut b, &[0.5]);
-        together.update(0.1, 0, &mut a, &[0.5]);
-        together.update(0.1, 1, &mut b, &[-2.0]);
-        alone.update(0.1, 0, &mut reference, &[0.5]);
-        alone.update(0.1, 0, &mut reference, &[-2.0]);
+        together.update(0.1, 0, &mut a, &[0.5]).unwrap();
+        together.update(0.1, 1, &mut b, &[0.5]).unwrap();
+        together.update(0.1, 0, &mut a, &[0.5]).unwrap();
+        together.update(0.1, 1, &mut b, &[-2.0]).unwrap();
+        alone.update(0.1, 0, &mut reference, &[0.5]).unwrap();
+        alone.update(0.1, 0, &mut reference, &[-2.0]).unwrap();
         assert_eq!(b, reference);
         assert_ne!(a, b);
     }

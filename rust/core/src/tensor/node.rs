@@ -217,29 +217,31 @@ impl Tensor {
     }
 
     /// How an optimizer updates a tensor parameter: `update` gets the values (to
-    /// change in place) and the gradient as flat row-major slices. Without a gradient
-    /// nothing is called and false is returned (PyTorch skips such a parameter).
-    pub(crate) fn update_from_grad(&self, update: impl FnOnce(&mut [f64], &[f64])) -> bool {
+    /// change in place) and the gradient as flat row-major slices, and what it
+    /// returns comes back. Without a gradient nothing is called and None is returned
+    /// (PyTorch skips such a parameter).
+    pub(crate) fn update_from_grad<T>(
+        &self,
+        update: impl FnOnce(&mut [f64], &[f64]) -> T,
+    ) -> Option<T> {
         let mut node = self.0.borrow_mut();
         let node = &mut *node;
-        let Some(grad) = &node.grad else {
-            return false;
-        };
+        let grad = node.grad.as_ref()?;
         let mut data = node.storage.view_mut();
-        match (data.as_slice_mut(), grad.as_slice()) {
+        Some(match (data.as_slice_mut(), grad.as_slice()) {
             (Some(data), Some(grad)) => update(data, grad),
             _ => {
                 // A gradient in another memory order (made through a transpose, say):
                 // row-major copies for the rule, then the values written back.
                 let mut values: Vec<f64> = data.iter().copied().collect();
                 let grads: Vec<f64> = grad.iter().copied().collect();
-                update(&mut values, &grads);
+                let outcome = update(&mut values, &grads);
                 for (slot, value) in data.iter_mut().zip(values) {
                     *slot = value;
                 }
+                outcome
             }
-        }
-        true
+        })
     }
 
     /// Forgets the gradient (PyTorch's `grad = None`).
