@@ -15,7 +15,7 @@ import micrograd
 from gradcheck import numeric_gradient
 from karpathy import readme_expression
 from micrograd import MLP, Value
-from micrograd._compile import GraphChangedError
+from micrograd._compile import Compiled, GraphChangedError
 from micrograd._core import _allocated_bytes
 from micrograd.datasets import make_moons
 
@@ -248,3 +248,29 @@ def test_the_demo_tape_holds_at_most_40_bytes_per_node():
     assert f.tape.bytes_per_node <= 40
     # Counted by the allocator, too: the tape is all a compiled function keeps.
     assert held / nodes <= 40, held / nodes
+
+
+def test_the_c_fast_path_keeps_tape_check_mode_and_signatures():
+    v = Value(1.0)
+
+    def branchy(x=1.0):
+        return (v.relu() if v.data > 0 else v.tanh()) * x
+
+    f = micrograd.compile(branchy)
+    assert isinstance(f, Compiled) and f.__name__ == "branchy"
+    assert f().data == 1.0  # records; later calls with no arguments take the C path
+    no_arguments = f.tape
+    v.data = 2.0
+    assert f().data == 2.0 and f.tape is no_arguments
+    assert f(3.0).data == 6.0  # another signature: its own tape, through _call
+    assert f.tape is not no_arguments and f.recordings == 2
+    assert f().data == 2.0 and f.tape is no_arguments
+    assert f().data == 2.0 and f.tape is no_arguments
+    # Check mode switched on later is honoured by the C path too.
+    f.check = True
+    v.data = -1.0
+    with pytest.raises(GraphChangedError, match=r"recorded slot \d+: ReLU"):
+        f()
+    f.check = False
+    assert f().data == 0.0  # relu(-1): the branch frozen at recording
+    assert f.recordings == 3

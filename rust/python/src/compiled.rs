@@ -10,7 +10,7 @@ use micrograd_core::{Created, Recording, SharedTape, Tape};
 use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArray};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::convert::values_only;
 use crate::errors::BindResult;
@@ -211,5 +211,66 @@ impl PyTape {
     /// d(output)/d(input) of the last backward pass, one per input number.
     fn input_grads(&self) -> PyResult<Vec<f64>> {
         self.with_tape(|tape| (0..tape.num_inputs()).map(|i| tape.input_grad(i)).collect())
+    }
+}
+
+/// The call of a compiled function: `micrograd.Compiled` derives from this class, so
+/// that calling one is a C call. A call with no arguments, when the function's tape
+/// takes no inputs and returns one Value (`fast`), replays that tape right here, with
+/// no Python frame; any other call goes to the Python method `_call`.
+#[pyclass(name = "_CompiledCall", module = "micrograd._core", subclass, frozen)]
+pub struct PyCompiledCall {
+    /// The tape a call with no arguments replays, when the Python layer has set one.
+    fast: ThreadBound<RefCell<Option<Py<PyTape>>>>,
+}
+
+#[pymethods]
+impl PyCompiledCall {
+    /// Takes whatever the subclass's `__init__` takes, and leaves it to that.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        PyCompiledCall {
+            fast: ThreadBound::new(RefCell::new(None)),
+        }
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__<'py>(
+        slf: &Bound<'py, Self>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        if args.is_empty() && kwargs.is_none_or(|kwargs| kwargs.is_empty()) {
+            // A handle of our own: the replay may let Python code run (a finalizer
+            // when an object is freed), which may set another tape meanwhile.
+            let fast = slf
+                .get()
+                .fast
+                .get("compiled function")?
+                .borrow()
+                .as_ref()
+                .map(|tape| tape.bind(py).clone());
+            if let Some(tape) = fast {
+                return Ok(tape.get().replay0(py)?.into_bound(py).into_any());
+            }
+        }
+        slf.call_method("_call", args, kwargs)
+    }
+
+    /// Sets the tape that calls with no arguments replay directly (a tape of no
+    /// inputs and one output); None sends every call to `_call`.
+    fn _set_fast(&self, tape: Option<Py<PyTape>>) -> PyResult<()> {
+        let mut fast = self
+            .fast
+            .get("compiled function")?
+            .try_borrow_mut()
+            .map_err(|_| busy())?;
+        let old = std::mem::replace(&mut *fast, tape);
+        drop(fast);
+        // Released with no borrow held: freeing a tape may run Python code.
+        drop(old);
+        Ok(())
     }
 }
