@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import random
+import weakref
 
 import numpy as np
 import pytest
@@ -274,3 +275,38 @@ def test_the_c_fast_path_keeps_tape_check_mode_and_signatures():
     f.check = False
     assert f().data == 0.0  # relu(-1): the branch frozen at recording
     assert f.recordings == 3
+
+
+def test_a_result_nothing_holds_is_reused_as_if_it_were_new():
+    w = Value(3.0)
+    f = micrograd.compile(lambda: w * w)
+    kept = f()
+    kept.label = "kept"
+    kept.backward()
+    w.data = 4.0
+    for _ in range(3):  # results dropped at once: their objects and nodes come back
+        out = f()
+        assert (out.data, out.grad, out.label, out._op) == (16.0, 0.0, "", "compiled")
+        out.label = "dropped"
+        out.backward()
+        del out
+    # A result still held keeps its values and stays stale.
+    assert (kept.data, kept.grad, kept.label) == (9.0, 1.0, "kept")
+    with pytest.raises(RuntimeError, match="earlier call of a compiled function"):
+        kept.backward()
+    # A weak reference sees its result die (by the next call: the tape keeps its
+    # last results), never come back as a later one.
+    ref = weakref.ref(f())
+    later = f()
+    assert ref() is None and later.data == 16.0
+    # A result whose _backward was replaced is never handed out again.
+    w.grad = 0.0
+    replaced = f()
+    replaced._backward = lambda: None
+    del replaced
+    f().backward()
+    assert w.grad == 8.0
+    # A result reused while another function records is made there, like a new one.
+    outer = micrograd.compile(lambda: f() + 1)
+    with pytest.raises(TypeError, match="custom op 'compiled'"):
+        outer()
