@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 import numpy as np
 
-from micrograd._core import Value, _Recording, _Tape
+from micrograd._core import Value, _CompiledCall, _Recording, _Tape
 
 __all__ = ["Compiled", "GraphChangedError", "compile"]
 
@@ -97,24 +97,43 @@ def _rebuild(structure: object, values: list[Value]) -> Any:
     return kind(_rebuild(item, values) for item in items)
 
 
-class Compiled(Generic[R]):
+class Compiled(_CompiledCall, Generic[R]):
     """A function whose scalar graph is recorded on the first call and replayed after.
 
     Made by :func:`compile`. ``tape`` is the tape of the last call, ``recordings``
     counts how often ``fn`` has been run to record.
+
+    Calling one is a C call (``_CompiledCall.__call__``): a call with no arguments of
+    a function returning one Value, once recorded and not in check mode, replays its
+    tape there without a Python frame; every other call runs ``_call``.
     """
 
     def __init__(self, fn: Callable[..., R], check: bool = False) -> None:
         if not callable(fn):
             raise TypeError(f"compile() needs a function, got {type(fn).__name__}")
         self.fn = fn
-        self.check = check
+        self._check = check
         self.recordings = 0
         self._tapes: dict[Hashable, tuple[_Tape, object]] = {}
+        # The entry of the last call that went through ``_call``. While the fast path
+        # is set, that call had no arguments and every later call replayed the same
+        # entry, so this is the last call's in every case.
         self._last: tuple[_Tape, object] | None = None
-        # Called with no arguments, returning one Value, not checking: straight to Rust.
-        self._replay0: Callable[[], Value] | None = None
         functools.update_wrapper(self, fn)
+
+    if TYPE_CHECKING:
+        # At run time the call is _CompiledCall's (a Python __call__ would replace it).
+        def __call__(self, *args: Any, **kwargs: Any) -> R: ...
+
+    @property
+    def check(self) -> bool:
+        """Check mode: record on every call and compare with the first recording."""
+        return self._check
+
+    @check.setter
+    def check(self, check: bool) -> None:
+        self._check = check
+        self._set_fast(None)  # every call goes through ``_call``, which checks
 
     @property
     def tape(self) -> _Tape:
@@ -137,17 +156,16 @@ class Compiled(Generic[R]):
         structure = _outputs(result, found)
         return recording.tape(found, inputs), structure
 
-    def __call__(self, *args: Any, **kwargs: Any) -> R:
-        if self._replay0 is not None and not args and not kwargs and not self.check:
-            self._last = self._tapes[()]
-            return self._replay0()  # type: ignore[return-value]
+    def _call(self, *args: Any, **kwargs: Any) -> R:
+        """A call the C fast path does not take: records or replays, as the signature
+        of the arguments and check mode say."""
         parts: list[Any] = []
         if args or kwargs:
             key = _flatten((args, tuple(sorted(kwargs.items()))), parts)
         else:
             key = ()
         entry = self._tapes.get(key)
-        if entry is None or self.check:
+        if entry is None or self._check:
             recorded = self._record(args, kwargs)
             if entry is None:
                 entry = self._tapes[key] = recorded
@@ -160,10 +178,11 @@ class Compiled(Generic[R]):
                         " .data is frozen at recording; compute such branches outside the"
                         " compiled function (or without compile)"
                     )
-        self._last = entry
         tape, structure = entry
-        if key == () and structure == 0 and not self.check:
-            self._replay0 = tape.replay0
+        # Set together with ``_last``: the fast path replays the entry ``_last`` names.
+        self._last = entry
+        fast = key == () and structure == 0 and not self._check
+        self._set_fast(tape if fast else None)
         return _rebuild(structure, tape.replay(parts))
 
 

@@ -6,7 +6,7 @@ from typing import Any, ClassVar, TextIO, final, overload
 
 import numpy as np
 import numpy.typing as npt
-from typing_extensions import TypeAlias
+from typing_extensions import Self, TypeAlias, disjoint_base
 
 # The same names, in the same order, as the extension's runtime ``__all__``.
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "_set_viz",
     "_Recording",
     "_Tape",
+    "_CompiledCall",
     "Neuron",
     "Layer",
     "MLP",
@@ -102,6 +103,18 @@ class _Tape:
     def num_params(self) -> int: ...
     def input_grads(self) -> list[float]:
         """d(output)/d(input) of the last backward pass, one per input number."""
+
+@disjoint_base
+class _CompiledCall:
+    """The call of a compiled function, which ``micrograd.Compiled`` derives from: a
+    call with no arguments replays the tape set by ``_set_fast`` in one C call; any
+    other call goes to the subclass's ``_call``."""
+
+    def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+    def _set_fast(self, tape: _Tape | None) -> None:
+        """Sets the tape that calls with no arguments replay directly (a tape of no
+        inputs and one output); None sends every call to ``_call``."""
 
 # PyO3 classes cannot be subclassed unless declared with `subclass`, hence @final;
 # their constructors are `__new__`.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import math
 import random
+import weakref
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ import micrograd
 from gradcheck import numeric_gradient
 from karpathy import readme_expression
 from micrograd import MLP, Value
-from micrograd._compile import GraphChangedError
+from micrograd._compile import Compiled, GraphChangedError
 from micrograd._core import _allocated_bytes
 from micrograd.datasets import make_moons
 
@@ -248,3 +249,64 @@ def test_the_demo_tape_holds_at_most_40_bytes_per_node():
     assert f.tape.bytes_per_node <= 40
     # Counted by the allocator, too: the tape is all a compiled function keeps.
     assert held / nodes <= 40, held / nodes
+
+
+def test_the_c_fast_path_keeps_tape_check_mode_and_signatures():
+    v = Value(1.0)
+
+    def branchy(x=1.0):
+        return (v.relu() if v.data > 0 else v.tanh()) * x
+
+    f = micrograd.compile(branchy)
+    assert isinstance(f, Compiled) and f.__name__ == "branchy"
+    assert f().data == 1.0  # records; later calls with no arguments take the C path
+    no_arguments = f.tape
+    v.data = 2.0
+    assert f().data == 2.0 and f.tape is no_arguments
+    assert f(3.0).data == 6.0  # another signature: its own tape, through _call
+    assert f.tape is not no_arguments and f.recordings == 2
+    assert f().data == 2.0 and f.tape is no_arguments
+    assert f().data == 2.0 and f.tape is no_arguments
+    # Check mode switched on later is honoured by the C path too.
+    f.check = True
+    v.data = -1.0
+    with pytest.raises(GraphChangedError, match=r"recorded slot \d+: ReLU"):
+        f()
+    f.check = False
+    assert f().data == 0.0  # relu(-1): the branch frozen at recording
+    assert f.recordings == 3
+
+
+def test_a_result_nothing_holds_is_reused_as_if_it_were_new():
+    w = Value(3.0)
+    f = micrograd.compile(lambda: w * w)
+    kept = f()
+    kept.label = "kept"
+    kept.backward()
+    w.data = 4.0
+    for _ in range(3):  # results dropped at once: their objects and nodes come back
+        out = f()
+        assert (out.data, out.grad, out.label, out._op) == (16.0, 0.0, "", "compiled")
+        out.label = "dropped"
+        out.backward()
+        del out
+    # A result still held keeps its values and stays stale.
+    assert (kept.data, kept.grad, kept.label) == (9.0, 1.0, "kept")
+    with pytest.raises(RuntimeError, match="earlier call of a compiled function"):
+        kept.backward()
+    # A weak reference sees its result die (by the next call: the tape keeps its
+    # last results), never come back as a later one.
+    ref = weakref.ref(f())
+    later = f()
+    assert ref() is None and later.data == 16.0
+    # A result whose _backward was replaced is never handed out again.
+    w.grad = 0.0
+    replaced = f()
+    replaced._backward = lambda: None
+    del replaced
+    f().backward()
+    assert w.grad == 8.0
+    # A result reused while another function records is made there, like a new one.
+    outer = micrograd.compile(lambda: f() + 1)
+    with pytest.raises(TypeError, match="custom op 'compiled'"):
+        outer()

@@ -25,7 +25,7 @@ use std::fmt::Write;
 use crate::calculus::{BinaryOp, UnaryOp};
 use crate::value::Value;
 
-pub use compiled::{output_value, SharedTape, STALE_OUTPUT};
+pub use compiled::{output_value, reuse_output_value, SharedTape, STALE_OUTPUT};
 pub(crate) use record::note_created;
 pub use record::{Created, RecordError, Recording};
 

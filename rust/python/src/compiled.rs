@@ -5,17 +5,18 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use micrograd_core::tape::output_value;
+use micrograd_core::tape::{output_value, reuse_output_value};
 use micrograd_core::{Created, Recording, SharedTape, Tape};
 use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArray};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::convert::values_only;
 use crate::errors::BindResult;
 use crate::thread_bound::ThreadBound;
-use crate::value::{type_name, wrap_value};
+use crate::value::{type_name, wrap_value, PyValue};
 
 enum State {
     Active(Recording),
@@ -67,8 +68,11 @@ impl PyRecording {
         };
         let tape = Tape::record(&outputs, &inputs, created)?;
         Ok(PyTape {
-            shared: ThreadBound::new(SharedTape::new(tape)),
-            buffer: ThreadBound::new(RefCell::new(Vec::new())),
+            inner: ThreadBound::new(TapeState {
+                shared: SharedTape::new(tape),
+                buffer: RefCell::new(Vec::new()),
+                outputs: RefCell::new(Vec::new()),
+            }),
         })
     }
 }
@@ -76,14 +80,79 @@ impl PyRecording {
 /// A recorded graph, replayed from flat arrays in Rust.
 #[pyclass(name = "_Tape", module = "micrograd._core", frozen)]
 pub struct PyTape {
-    shared: ThreadBound<Rc<RefCell<SharedTape>>>,
+    inner: ThreadBound<TapeState>,
+}
+
+struct TapeState {
+    shared: Rc<RefCell<SharedTape>>,
     /// The inputs of the current call, reused from call to call.
-    buffer: ThreadBound<RefCell<Vec<f64>>>,
+    buffer: RefCell<Vec<f64>>,
+    /// Per output, the Python objects of its last two replays, newest first: one
+    /// that nothing else holds any longer is handed out again (`output`). Kept here,
+    /// not in the `SharedTape` their hooks hold, so that no cycle keeps the tape alive.
+    outputs: RefCell<Vec<Vec<Py<PyValue>>>>,
 }
 
 impl PyTape {
+    fn state(&self) -> PyResult<&TapeState> {
+        self.inner.get("_Tape")
+    }
+
     fn shared(&self) -> PyResult<&Rc<RefCell<SharedTape>>> {
-        self.shared.get("_Tape")
+        Ok(&self.state()?.shared)
+    }
+
+    /// Output `i` of the last replay as a Python object: the object of an earlier
+    /// replay when nothing but this tape holds it any longer (a loop that rebinds
+    /// `loss = f()` frees one each call), else a new one. Reusing saves making and
+    /// freeing a Python object, a node, its hook and its operand list per call.
+    ///
+    /// The tape keeps the objects of an output's last two results; one that only the
+    /// tape holds but that cannot be reused (a weak reference to it, a `_backward`
+    /// assigned) is let go here, so that it is kept no longer than until this call.
+    fn output(state: &TapeState, py: Python<'_>, i: usize) -> PyResult<Py<PyValue>> {
+        let mut outputs = state.outputs.try_borrow_mut().map_err(|_| busy())?;
+        if outputs.len() <= i {
+            outputs.resize_with(i + 1, Vec::new);
+        }
+        let recent = &mut outputs[i];
+        let mut released = Vec::new();
+        let mut reused = None;
+        let mut age = 0;
+        while age < recent.len() {
+            let object = recent[age].bind(py);
+            // SAFETY: a live object, and the GIL is held.
+            if unsafe { pyo3::ffi::Py_REFCNT(object.as_ptr()) } != 1 {
+                age += 1; // in use
+                continue;
+            }
+            let reusable = no_weak_references(object)
+                && object
+                    .get()
+                    .value()
+                    .is_ok_and(|value| reuse_output_value(value, &state.shared, i));
+            if reusable {
+                recent[..=age].rotate_right(1);
+                reused = Some(recent[0].clone_ref(py));
+                break;
+            }
+            released.push(recent.remove(age));
+        }
+        let object = match reused {
+            Some(object) => object,
+            None => {
+                let object = wrap_value(py, output_value(&state.shared, i))?;
+                recent.insert(0, object.clone_ref(py));
+                // Both older ones still in use (a loop holds the last result while
+                // it makes the next): the oldest is left to its holders.
+                released.extend(recent.split_off(recent.len().min(2)));
+                object
+            }
+        };
+        drop(outputs);
+        // Released with no borrow held: freeing may run Python code.
+        drop(released);
+        Ok(object)
     }
 
     fn with_tape<T>(&self, read: impl FnOnce(&Tape) -> T) -> PyResult<T> {
@@ -94,6 +163,39 @@ impl PyTape {
 
 fn busy() -> PyErr {
     PyRuntimeError::new_err("this compiled function's tape is in use")
+}
+
+/// True when no weak reference refers to `object` (one would see a reused object
+/// come back to life).
+fn no_weak_references(object: &Bound<'_, PyValue>) -> bool {
+    match weaklist_offset(object) {
+        // SAFETY: CPython keeps an object's list of weak references at its type's
+        // `__weakrefoffset__` (the limited API has no call that reads it), a
+        // pointer that is null when there are none; the offset was checked to lie
+        // within the object.
+        Some(offset) => unsafe {
+            (*object
+                .as_ptr()
+                .cast::<u8>()
+                .offset(offset)
+                .cast::<*mut pyo3::ffi::PyObject>())
+            .is_null()
+        },
+        None => false,
+    }
+}
+
+/// Where a `Value` object keeps its weak references, read once from its type.
+fn weaklist_offset(object: &Bound<'_, PyValue>) -> Option<isize> {
+    static OFFSET: PyOnceLock<Option<isize>> = PyOnceLock::new();
+    *OFFSET.get_or_init(object.py(), || {
+        let read = |name: &str| object.get_type().getattr(name)?.extract::<isize>();
+        let (offset, size) = (read("__weakrefoffset__").ok()?, read("__basicsize__").ok()?);
+        // A pointer inside the object; anything else (no list, or one the
+        // interpreter manages elsewhere) is never read, and no object reused.
+        let pointer = std::mem::size_of::<usize>() as isize;
+        (offset > 0 && offset + pointer <= size).then_some(offset)
+    })
 }
 
 /// Appends the numbers of `part` (a number or a numpy array, read in C order with
@@ -131,9 +233,10 @@ impl PyTape {
         py: Python<'py>,
         parts: &Bound<'py, PyList>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let shared = self.shared()?;
+        let state = self.state()?;
+        let shared = &state.shared;
         {
-            let mut buffer = self.buffer.get("_Tape")?.borrow_mut();
+            let mut buffer = state.buffer.try_borrow_mut().map_err(|_| busy())?;
             buffer.clear();
             for part in parts.iter() {
                 read_part(&part, &mut buffer)?;
@@ -151,17 +254,17 @@ impl PyTape {
         let outputs = shared.borrow().tape.num_outputs();
         let list = PyList::empty(py);
         for i in 0..outputs {
-            list.append(wrap_value(py, output_value(shared, i))?)?;
+            list.append(Self::output(state, py, i)?)?;
         }
         Ok(list)
     }
 
     /// `replay([])` for a tape of no inputs and one output, returning that output:
     /// the fast path of a compiled function called with no arguments.
-    fn replay0(&self, py: Python<'_>) -> PyResult<Py<crate::value::PyValue>> {
-        let shared = self.shared()?;
+    fn replay0(&self, py: Python<'_>) -> PyResult<Py<PyValue>> {
+        let state = self.state()?;
         {
-            let mut tape = shared.try_borrow_mut().map_err(|_| busy())?;
+            let mut tape = state.shared.try_borrow_mut().map_err(|_| busy())?;
             if tape.tape.num_inputs() != 0 || tape.tape.num_outputs() != 1 {
                 return Err(PyValueError::new_err(
                     "replay0 needs a tape of no inputs and one output",
@@ -169,7 +272,7 @@ impl PyTape {
             }
             tape.replay(&[]);
         }
-        wrap_value(py, output_value(shared, 0))
+        Self::output(state, py, 0)
     }
 
     /// Where `other` records a different graph, described; None when the same.
@@ -211,5 +314,66 @@ impl PyTape {
     /// d(output)/d(input) of the last backward pass, one per input number.
     fn input_grads(&self) -> PyResult<Vec<f64>> {
         self.with_tape(|tape| (0..tape.num_inputs()).map(|i| tape.input_grad(i)).collect())
+    }
+}
+
+/// The call of a compiled function: `micrograd.Compiled` derives from this class, so
+/// that calling one is a C call. A call with no arguments, when the function's tape
+/// takes no inputs and returns one Value (`fast`), replays that tape right here, with
+/// no Python frame; any other call goes to the Python method `_call`.
+#[pyclass(name = "_CompiledCall", module = "micrograd._core", subclass, frozen)]
+pub struct PyCompiledCall {
+    /// The tape a call with no arguments replays, when the Python layer has set one.
+    fast: ThreadBound<RefCell<Option<Py<PyTape>>>>,
+}
+
+#[pymethods]
+impl PyCompiledCall {
+    /// Takes whatever the subclass's `__init__` takes, and leaves it to that.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        PyCompiledCall {
+            fast: ThreadBound::new(RefCell::new(None)),
+        }
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__<'py>(
+        slf: &Bound<'py, Self>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        if args.is_empty() && kwargs.is_none_or(|kwargs| kwargs.is_empty()) {
+            // A handle of our own: the replay may let Python code run (a finalizer
+            // when an object is freed), which may set another tape meanwhile.
+            let fast = slf
+                .get()
+                .fast
+                .get("compiled function")?
+                .borrow()
+                .as_ref()
+                .map(|tape| tape.bind(py).clone());
+            if let Some(tape) = fast {
+                return Ok(tape.get().replay0(py)?.into_bound(py).into_any());
+            }
+        }
+        slf.call_method("_call", args, kwargs)
+    }
+
+    /// Sets the tape that calls with no arguments replay directly (a tape of no
+    /// inputs and one output); None sends every call to `_call`.
+    fn _set_fast(&self, tape: Option<Py<PyTape>>) -> PyResult<()> {
+        let mut fast = self
+            .fast
+            .get("compiled function")?
+            .try_borrow_mut()
+            .map_err(|_| busy())?;
+        let old = std::mem::replace(&mut *fast, tape);
+        drop(fast);
+        // Released with no borrow held: freeing a tape may run Python code.
+        drop(old);
+        Ok(())
     }
 }

@@ -30,6 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(value::_set_viz, m)?)?;
     m.add_class::<compiled::PyRecording>()?;
     m.add_class::<compiled::PyTape>()?;
+    m.add_class::<compiled::PyCompiledCall>()?;
     m.add_class::<nn::PyNeuron>()?;
     m.add_class::<nn::PyLayer>()?;
     m.add_class::<nn::PyMLP>()?;

@@ -6,12 +6,19 @@
 //! node's own grad, then adds the parameters' gradients into them. The scalar
 //! graph's walk runs that hook like any other step, so an output can also feed a
 //! larger dynamic graph.
+//!
+//! A training loop calls a compiled function again and again and drops each result
+//! once the next one exists. Whoever replays a tape may keep the outputs it handed
+//! out and, once nothing else holds one, make it the output of a later replay
+//! (`reuse_output_value`): steady state then allocates and frees no node, hook or
+//! operand list per call. The keeper must not be the `SharedTape` itself: a node's
+//! hook holds the tape, so a tape holding its nodes would never be freed.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::Tape;
+use super::{note_created, Tape};
 use crate::custom::{BackwardHook, CustomBackward, HookError};
 use crate::value::Value;
 
@@ -49,7 +56,8 @@ pub const STALE_OUTPUT: &str = "this Value came from an earlier call of a compil
 struct TapeBackward {
     tape: Rc<RefCell<SharedTape>>,
     output: usize,
-    generation: u64,
+    /// The replay whose values the node holds (a recycled node's is updated).
+    generation: Cell<u64>,
 }
 
 impl CustomBackward for TapeBackward {
@@ -57,7 +65,7 @@ impl CustomBackward for TapeBackward {
         let mut shared = self.tape.try_borrow_mut().map_err(|_| {
             Box::new(String::from("a compiled function's tape is already in use")) as HookError
         })?;
-        if shared.generation != self.generation {
+        if shared.generation != self.generation.get() {
             return Err(Box::new(String::from(STALE_OUTPUT)));
         }
         shared.tape.backward(self.output, out.grad());
@@ -82,8 +90,37 @@ pub fn output_value(tape: &Rc<RefCell<SharedTape>>, output: usize) -> Value {
     let hook: BackwardHook = Rc::new(TapeBackward {
         tape: Rc::clone(tape),
         output,
-        generation: shared.generation,
+        generation: Cell::new(shared.generation),
     });
     value.set_backward_hook(Some(hook));
     value
+}
+
+/// Makes `node`, an output Value of an earlier replay of `tape`, output `output` of
+/// its last replay, when nothing else holds it (`node` is its only handle: no other
+/// Value, no graph, no Python object) and its hook is still the tape's own (Python
+/// may assign a result's `_backward`) and nobody else's. It is then exactly what
+/// `output_value` would make, with the same hook and operands: the new value, a zero
+/// gradient, no label, and noted by a recording in progress as made now. True when
+/// it did; false, changing nothing, otherwise.
+pub fn reuse_output_value(node: &Value, tape: &Rc<RefCell<SharedTape>>, output: usize) -> bool {
+    let Some(hook) = node.hook_if_sole_handle() else {
+        return false;
+    };
+    let Some(ours) = hook.as_any().downcast_ref::<TapeBackward>() else {
+        return false;
+    };
+    // Two handles to the hook: the node's and `hook`.
+    if !Rc::ptr_eq(&ours.tape, tape) || ours.output != output || Rc::strong_count(&hook) != 2 {
+        return false;
+    }
+    let Ok(shared) = tape.try_borrow() else {
+        return false;
+    };
+    ours.generation.set(shared.generation);
+    node.set_data(shared.tape.output(output));
+    node.set_grad(0.0);
+    node.set_label(None);
+    note_created(node.node_id());
+    true
 }

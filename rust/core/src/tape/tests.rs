@@ -144,6 +144,40 @@ fn a_stale_output_refuses_backward() {
 }
 
 #[test]
+fn an_output_nothing_else_holds_is_reused_as_a_new_one() {
+    let w = Value::new(2.0);
+    let shared = SharedTape::new(record(|| vec![&w * &w], &[]).unwrap());
+    shared.borrow_mut().replay(&[]);
+    let out = output_value(&shared, 0);
+    out.backward();
+    out.set_label(Some("old"));
+    let held = out.clone();
+    w.set_data(3.0);
+    shared.borrow_mut().replay(&[]);
+    assert!(
+        !reuse_output_value(&out, &shared, 0),
+        "another handle holds it"
+    );
+    drop(held);
+    assert!(
+        !reuse_output_value(&out, &shared, 1),
+        "not that output's node"
+    );
+    let other = SharedTape::new(record(|| vec![&w * &w], &[]).unwrap());
+    assert!(!reuse_output_value(&out, &other, 0), "not that tape's node");
+    assert_eq!(out.data(), 4.0); // unchanged by the refusals
+    assert!(reuse_output_value(&out, &shared, 0));
+    assert_eq!((out.data(), out.grad(), out.label()), (9.0, 0.0, None));
+    // Of the newest replay, so backward runs (an old output's would be refused).
+    w.set_grad(0.0);
+    out.backward();
+    assert_eq!(w.grad(), 6.0);
+    // A node whose hook is no longer the tape's is never reused.
+    out.set_backward_hook(None);
+    assert!(!reuse_output_value(&out, &shared, 0));
+}
+
+#[test]
 fn recording_notes_only_what_it_makes_and_does_not_nest() {
     let before = Value::new(1.0);
     let recording = Recording::start().unwrap();
