@@ -12,13 +12,13 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use micrograd_core::Value;
 
 /// Karpathy's README expression on two fresh leaves; returns `(g, a, b)`.
-fn readme_expression(a: f64, b: f64) -> (Value, Value, Value) {
+fn expression_on_fresh_leaves(a: f64, b: f64) -> (Value, Value, Value) {
     let (a, b) = (Value::from(a), Value::from(b));
     (micrograd_core::readme_expression(&a, &b), a, b)
 }
 
 fn nodes_in_the_expression() -> u64 {
-    let (g, _, _) = readme_expression(-4.0, 2.0);
+    let (g, _, _) = expression_on_fresh_leaves(-4.0, 2.0);
     micrograd_core::topological_order(&g).len() as u64
 }
 
@@ -27,7 +27,7 @@ fn tiny_graph(c: &mut Criterion) {
     group.throughput(Throughput::Elements(nodes_in_the_expression()));
     group.bench_function("README expression: build, backward, free", |bench| {
         bench.iter(|| {
-            let (g, a, b) = readme_expression(black_box(-4.0), black_box(2.0));
+            let (g, a, b) = expression_on_fresh_leaves(black_box(-4.0), black_box(2.0));
             g.backward();
             black_box((a.grad(), b.grad()))
         })

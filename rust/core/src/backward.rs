@@ -36,7 +36,7 @@ impl Value {
     pub fn try_backward(&self) -> Result<(), HookError> {
         // The order's buffer is reused from call to call (a hook that backpropagates
         // another graph finds it taken and uses a fresh one).
-        let mut order = ORDER.try_with(Cell::take).unwrap_or_default();
+        let mut order = graph::scratch::take(&ORDER);
         graph::topological_order_into(
             &self.0,
             |node| {
@@ -50,9 +50,7 @@ impl Value {
         self.add_grad(1.0);
         let outcome = order.iter().rev().try_for_each(chain_rule_step);
         order.clear();
-        if order.capacity() <= graph::scratch::KEPT_CAPACITY {
-            let _ = ORDER.try_with(|cell| cell.set(order));
-        }
+        graph::scratch::give_back(&ORDER, order);
         outcome
     }
 }

@@ -303,8 +303,9 @@ pub(crate) mod scratch {
 
     /// Buffers above this many entries (512 KB) are freed, not kept: a training
     /// step's graph fits (Karpathy's demo has 65,818 nodes), and a thread holds at
-    /// most these four buffers, 2 MB, between graphs.
-    pub(crate) const KEPT_CAPACITY: usize = 1 << 16;
+    /// most four such buffers, 2 MB, between graphs (these three and backward's
+    /// order).
+    const KEPT_CAPACITY: usize = 1 << 16;
 
     thread_local! {
         pub(super) static WALK: Cell<Vec<usize>> = const { Cell::new(Vec::new()) };
@@ -312,13 +313,14 @@ pub(crate) mod scratch {
         pub(super) static FOUND: Cell<Vec<usize>> = const { Cell::new(Vec::new()) };
     }
 
-    pub(super) fn take(buffer: &'static LocalKey<Cell<Vec<usize>>>) -> Vec<usize> {
-        // During thread teardown the buffer is gone: start a fresh one.
+    /// The thread's buffer, left empty in its place; a fresh one if it is taken
+    /// (a reentrant user) or gone (thread teardown).
+    pub(crate) fn take<T: 'static>(buffer: &'static LocalKey<Cell<Vec<T>>>) -> Vec<T> {
         buffer.try_with(Cell::take).unwrap_or_default()
     }
 
-    /// Returns an emptied buffer for the next user.
-    pub(super) fn give_back(buffer: &'static LocalKey<Cell<Vec<usize>>>, list: Vec<usize>) {
+    /// Returns an emptied buffer for the next user (freed if it grew too big).
+    pub(crate) fn give_back<T: 'static>(buffer: &'static LocalKey<Cell<Vec<T>>>, list: Vec<T>) {
         debug_assert!(list.is_empty());
         if list.capacity() <= KEPT_CAPACITY {
             let _ = buffer.try_with(|cell| cell.set(list));
