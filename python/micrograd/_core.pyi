@@ -54,7 +54,8 @@ _TensorOperand: TypeAlias = Tensor | _Number | npt.ArrayLike
 __version__: str
 
 def _allocated_bytes() -> int:
-    """Bytes the extension's Rust code holds allocated right now."""
+    """Bytes the extension's Rust code holds allocated right now, not counting freed
+    graph nodes kept for reuse."""
 
 def _set_viz(module: ModuleType) -> None:
     """Registers the module (``micrograd.viz``) that ``Value.tree``, ``print_tree``

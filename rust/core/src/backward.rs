@@ -13,7 +13,7 @@ use crate::value::{Node, Value};
 pub fn topological_order(root: &Value) -> Vec<Value> {
     graph::topological_order(&root.0, |_| true)
         .into_iter()
-        .map(Value)
+        .map(Value::from_rc)
         .collect()
 }
 
@@ -82,7 +82,7 @@ fn run_custom_hook(rc: &Rc<RefCell<Node>>) -> Result<(), HookError> {
         _ => None,
     };
     match hook {
-        Some(hook) => hook.backward(&Value(Rc::clone(rc))),
+        Some(hook) => hook.backward(&Value::from_rc(Rc::clone(rc))),
         None => Ok(()),
     }
 }

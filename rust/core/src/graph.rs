@@ -26,14 +26,28 @@ pub(crate) trait GraphNode: Sized {
     fn visit_mark(&self) -> u64;
 
     fn set_visit_mark(&mut self, walk: u64);
+
+    /// Disposes of nodes a drop found only it held, each the only handle to a node
+    /// whose operands are taken, highest address first: freed in that order, unless
+    /// the node type keeps them for reuse (`node_pool.rs`).
+    fn recycle(nodes: impl Iterator<Item = Rc<RefCell<Self>>>);
+}
+
+/// `GraphNode::recycle` for a node type that keeps nothing: frees them in order.
+pub(crate) fn free_all<N>(nodes: impl Iterator<Item = Rc<RefCell<N>>>) {
+    nodes.for_each(drop);
 }
 
 /// Implements `GraphNode` and the iterative `Drop` for a node type whose `op` field
 /// has `each_operand(f)` (handles by reference) and `into_each_operand(f)` (by value),
 /// and whose handles are newtypes over `Rc<RefCell<node>>`; `$leaf` is the op left
-/// behind once the operands are taken. One definition for both engines' nodes.
+/// behind once the operands are taken, and `$recycle`, if given, replaces
+/// `GraphNode::recycle`. One definition for both engines' nodes.
 macro_rules! graph_node {
     ($node:ty, $leaf:expr) => {
+        $crate::graph::graph_node!($node, $leaf, recycle = $crate::graph::free_all);
+    };
+    ($node:ty, $leaf:expr, recycle = $recycle:expr) => {
         impl $crate::graph::GraphNode for $node {
             #[inline]
             fn each_operand(&self, mut f: impl FnMut(&::std::rc::Rc<::std::cell::RefCell<Self>>)) {
@@ -45,7 +59,8 @@ macro_rules! graph_node {
                 &mut self,
                 mut f: impl FnMut(::std::rc::Rc<::std::cell::RefCell<Self>>),
             ) {
-                ::std::mem::replace(&mut self.op, $leaf).into_each_operand(|handle| f(handle.0));
+                ::std::mem::replace(&mut self.op, $leaf)
+                    .into_each_operand(|handle| f(handle.into_rc()));
             }
 
             #[inline]
@@ -59,6 +74,10 @@ macro_rules! graph_node {
 
             fn set_visit_mark(&mut self, walk: u64) {
                 self.visit_mark = walk;
+            }
+
+            fn recycle(nodes: impl Iterator<Item = ::std::rc::Rc<::std::cell::RefCell<Self>>>) {
+                ($recycle)(nodes)
             }
         }
 
@@ -178,11 +197,14 @@ pub(crate) fn drop_operands_iteratively<N: GraphNode>(node: &mut N) {
     if found.len() <= SHORT_LIST || found.len() >= RADIX_MIN_LIST {
         sort_addresses(&mut found);
     }
-    for &address in found.iter().rev() {
-        // SAFETY: each address came from `Rc::into_raw` above, exactly once; this
-        // gives the one reference back and drops it, freeing a node with no operands.
-        drop(unsafe { Rc::from_raw(address as *const RefCell<N>) });
-    }
+    // SAFETY: each address came from `Rc::into_raw` above, exactly once; this gives
+    // the one reference back, to a node with no operands.
+    N::recycle(
+        found
+            .iter()
+            .rev()
+            .map(|&address| unsafe { Rc::from_raw(address as *const RefCell<N>) }),
+    );
     found.clear();
     scratch::give_back(&scratch::FOUND, found);
     scratch::give_back(&scratch::PENDING, pending);

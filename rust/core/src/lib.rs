@@ -20,6 +20,7 @@ mod error;
 mod graph;
 pub mod loss;
 pub mod nn;
+mod node_pool;
 mod op;
 mod ops;
 pub mod optim;

@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
 use crate::calculus::{BinaryOp, UnaryOp};
@@ -13,8 +14,19 @@ use crate::op::Op;
 ///
 /// Cloning a `Value` is cheap and shares the node (it is an `Rc`), exactly as a
 /// Python name refers to one micrograd `Value` object.
+///
+/// The handle is released by `Drop` below, not by the field's own drop: the last
+/// handle to a node hands its memory to the thread's pool of nodes (`node_pool.rs`).
 #[derive(Clone)]
-pub struct Value(pub(crate) Rc<RefCell<Node>>);
+pub struct Value(pub(crate) ManuallyDrop<Rc<RefCell<Node>>>);
+
+impl Drop for Value {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the field is taken once, here, and never read again.
+        crate::node_pool::release(unsafe { ManuallyDrop::take(&mut self.0) });
+    }
+}
 
 /// One node of the graph. Operands live inside `op`.
 pub(crate) struct Node {
@@ -51,16 +63,31 @@ impl Value {
         Value::with_op(op.forward(), op)
     }
 
+    /// The handle owning `rc`'s reference.
+    #[inline]
+    pub(crate) fn from_rc(rc: Rc<RefCell<Node>>) -> Value {
+        Value(ManuallyDrop::new(rc))
+    }
+
+    /// The handle's reference, as a plain `Rc` (whose drop frees the node without
+    /// pooling it: for the graph's own iterative drop, which pools what it frees).
+    #[inline]
+    pub(crate) fn into_rc(self) -> Rc<RefCell<Node>> {
+        let mut handle = ManuallyDrop::new(self);
+        // SAFETY: `handle` is never dropped, so its field is taken exactly once.
+        unsafe { ManuallyDrop::take(&mut handle.0) }
+    }
+
     #[inline]
     fn with_op(data: f64, op: Op) -> Value {
-        let value = Value(Rc::new(RefCell::new(Node {
+        let value = Value::from_rc(crate::node_pool::new_node(Node {
             data,
             grad: 0.0,
             op,
             label: None,
             host: 0,
             visit_mark: 0,
-        })));
+        }));
         // A compiled function's recording (tape/record.rs) notes every node made
         // while it runs: one thread-local flag test otherwise.
         crate::tape::note_created(value.node_id());
@@ -141,6 +168,13 @@ impl Value {
     /// Bytes one node takes: the `Rc`'s two counts, the `RefCell` flag and the node.
     pub const fn node_bytes() -> usize {
         2 * std::mem::size_of::<usize>() + std::mem::size_of::<RefCell<Node>>()
+    }
+
+    /// Bytes of freed nodes this thread keeps to build the next nodes in (at most
+    /// 65,536 nodes, one training step of Karpathy's demo; `node_pool.rs`): memory
+    /// the allocator counts as in use, though no graph holds it.
+    pub fn pooled_bytes() -> usize {
+        crate::node_pool::pooled_bytes()
     }
 
     pub fn data(&self) -> f64 {
@@ -239,4 +273,4 @@ impl fmt::Display for Value {
     }
 }
 
-graph::graph_node!(Node, Op::Leaf);
+graph::graph_node!(Node, Op::Leaf, recycle = crate::node_pool::recycle);

@@ -33,6 +33,13 @@ pub(crate) struct TensorNode {
 }
 
 impl Tensor {
+    /// The handle's reference, as a plain `Rc` (for the graph's iterative drop; the
+    /// scalar `Value` has the same method).
+    #[inline]
+    pub(crate) fn into_rc(self) -> Rc<RefCell<TensorNode>> {
+        self.0
+    }
+
     /// A leaf holding `data`.
     pub fn new(data: ArrayD<f64>, requires_grad: bool) -> Tensor {
         Tensor::with_op(data, TensorOp::Leaf, requires_grad)
