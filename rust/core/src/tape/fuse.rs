@@ -17,7 +17,7 @@
 //! The fused slot keeps its row (`Tape::table` shows it, with its value and grad
 //! computed from its operands and its add's) and its op in `kinds`, marked `FUSED`.
 
-use super::run::{Program, ADD_MUL, MUL_ADD};
+use super::run::{Program, ADD_MUL, CHAINED, MUL_ADD};
 use super::{encode_binary, BINARY, FUSED, LEAF};
 use crate::calculus::BinaryOp;
 
@@ -71,13 +71,19 @@ pub(super) fn program(
         if kind == LEAF || kind & FUSED != 0 {
             continue;
         }
-        if kind == add && fused(b) {
-            program.push(ADD_MUL, [here, a, lhs[b as usize], rhs[b as usize]]);
+        let (op, args) = if kind == add && fused(b) {
+            (ADD_MUL, [here, a, lhs[b as usize], rhs[b as usize]])
         } else if kind == add && fused(a) {
-            program.push(MUL_ADD, [here, b, lhs[a as usize], rhs[a as usize]]);
+            (MUL_ADD, [here, b, lhs[a as usize], rhs[a as usize]])
         } else {
-            program.push(kind, [here, a, b, 0]);
-        }
+            (kind, [here, a, b, 0])
+        };
+        let [_, acc, w, x] = args;
+        let chained = op >= ADD_MUL
+            && program.args.last().is_some_and(|last| last[0] == acc)
+            && acc != w
+            && acc != x;
+        program.push(if chained { op | CHAINED } else { op }, args);
     }
     program.shrink_to_fit();
     program

@@ -242,3 +242,29 @@ fn random_graphs_replay_the_same_fused_or_not() {
     }
     assert!(fused_total > 100, "{fused_total} slots fused in all");
 }
+
+/// Chains of fused sums carry their value and grad in a register (`CHAINED`), except
+/// where the running sum is also a factor of the product added to it.
+#[test]
+fn chained_sums_replay_the_same_even_where_the_sum_is_also_a_factor() {
+    let [a, w, x, y, z, v] = [0.7, -1.1, 0.4, 1.9, 0.3, -2.5].map(Value::new);
+    let build = || {
+        let s = &a + &w * &x;
+        let t = &s + &s * &y;
+        let u = &t + &y * &t;
+        vec![(&u + &z * &v).tanh()]
+    };
+    let (mut fused, mut plain) = both(build, &[]);
+    assert_eq!(fused_slots(&fused).len(), 4, "{}", fused.table());
+    let chained = |op: u8| op & run::CHAINED != 0;
+    assert_eq!(
+        fused.program.ops.iter().filter(|&&op| chained(op)).count(),
+        1,
+        "only `u + z * v` follows its sum without being a factor"
+    );
+    assert_same_replay(&mut fused, &mut plain, &[], 0);
+    assert_eq!(
+        tape_grads(&fused),
+        dynamic_grads(&build()[0], &fused.params)
+    );
+}
