@@ -90,6 +90,12 @@ fn a_neuron_fuses_each_product_into_its_sum() {
     assert_eq!(fused_slots(&fused).len(), 3, "{}", fused.table());
     assert!(fused.program.ops.len() < plain.program.ops.len());
     assert!(fused.table().contains("fused into"), "{}", fused.table());
+    // The recorded graph reads the same: check mode compares it, error messages
+    // describe it.
+    assert_eq!(fused.first_difference(&plain), None);
+    for slot in 0..fused.len() {
+        assert_eq!(fused.describe(slot), plain.describe(slot));
+    }
     for inputs in [[0.3, -0.7, 1.1], [2.0, 0.25, -3.5]] {
         assert_same_replay(&mut fused, &mut plain, &inputs, 0);
         for (xi, &v) in x.iter().zip(&inputs) {
