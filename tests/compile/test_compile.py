@@ -225,6 +225,39 @@ def test_recording_stops_on_errors_and_does_not_nest():
     assert micrograd.compile(lambda: w + 1)().data == 2.0
 
 
+# Products the tape fuses into the add that uses them (a neuron's `acc + w * x`),
+# and ones it must not fuse: used twice, or its operand used before the add.
+FUSED_PRODUCTS = {
+    "acc + w * x": (lambda a, w, x: a + w * x, True),
+    "w * x + acc": (lambda a, w, x: w * x + a, True),
+    "neuron": (lambda a, w, x: sum((w * x, x * a, a * w), a).tanh(), True),
+    "product used twice": (lambda a, w, x: (lambda m: (a + m) * m)(w * x), False),
+    "operand used before the add": (lambda a, w, x: (w * x + x * a) * x, True),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.sampled_from(sorted(FUSED_PRODUCTS)),
+    point=st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3),
+)
+def test_fused_products_through_the_tape_match_finite_differences(name, point):
+    op, fuses = FUSED_PRODUCTS[name]
+    f = micrograd.compile(lambda a, w, x: op(a, w, x))
+    f(*point).backward()
+    assert ("fused into" in f.tape.table()) == fuses, f.tape.table()
+    grads = f.tape.input_grads()
+    numeric = numeric_gradient(lambda p: f(*p).data, point)
+    for got, expected in zip(grads, numeric):
+        assert abs(got - expected) <= 1e-5 * max(1.0, abs(expected)), (got, expected)
+    # The same graph built by the dynamic engine: the same value and gradients.
+    leaves = [Value(v) for v in point]
+    dynamic = op(*leaves)
+    dynamic.backward()
+    assert f(*point).data == dynamic.data
+    assert grads == [leaf.grad for leaf in leaves]
+
+
 def test_results_join_a_dynamic_graph():
     w = Value(2.0)
     f = micrograd.compile(lambda: w * w)

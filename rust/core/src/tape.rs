@@ -1,15 +1,17 @@
 //! Compiled scalar graphs: a recorded graph replayed from flat arrays.
 //!
 //! The graph of a training step is the same every step, so it can be recorded once
-//! (`record.rs`) and replayed here: a structure of arrays (op kind, operand slots,
-//! value, grad per node), forward as one loop up the arrays and backward as one loop
-//! down them. No node is allocated, no `RefCell` borrowed, no `Rc` counted.
+//! (`record.rs`) and replayed: a structure of arrays (op kind, operand slots, value,
+//! grad per node) from which `fuse.rs` builds a program, run forward as one loop up
+//! it and backward as one loop down it (`run.rs`). No node is allocated, no
+//! `RefCell` borrowed, no `Rc` counted.
 //!
 //! The tape is the third executor of the one calculus (`calculus.rs`), beside the
 //! scalar graph and the Tensor engine: each slot's op kind is a `u8` (plus an index
 //! into `op_params` for the two ops with a constant parameter), turned back into a
 //! `UnaryOp` or `BinaryOp` at dispatch, whose `apply` and `derivative(s)` do the
-//! math. No formula is restated here.
+//! math. No formula is restated here, nor in the fused `acc + w * x` instructions,
+//! which call the calculus for each of their two ops.
 //!
 //! A slot is either a node of the recorded graph or one of three kinds of leaf:
 //! an *input* (set before each replay, from the compiled function's arguments), a
@@ -18,7 +20,9 @@
 //! each backward pass), or a *constant* (a leaf made while recording, baked in).
 
 mod compiled;
+mod fuse;
 mod record;
+mod run;
 
 use std::fmt::Write;
 
@@ -34,6 +38,8 @@ const LEAF: u8 = 0;
 /// Codes `UNARY..UNARY + 10` are the unary ops, `BINARY..BINARY + 5` the binary ones.
 const UNARY: u8 = 1;
 const BINARY: u8 = 16;
+/// Set on the kind of a `*` slot computed inside the `+` that uses it (`fuse.rs`).
+const FUSED: u8 = 0x80;
 
 /// A unary op as a tape code, and the constant parameter it carries (0 for none).
 fn encode_unary(op: UnaryOp) -> (u8, f64) {
@@ -69,83 +75,6 @@ fn decode_binary(code: u8) -> BinaryOp {
     }
 }
 
-/// Runs `$body` with `$op` bound to the unary op of `$kind`, one arm per op, so that
-/// each arm's call into the calculus is compiled for a constant op.
-macro_rules! with_unary {
-    ($kind:expr, $parameter:expr, |$op:ident| $body:expr) => {
-        match $kind - UNARY {
-            0 => {
-                let $op = UnaryOp::Neg;
-                $body
-            }
-            1 => {
-                let $op = UnaryOp::PowScalar($parameter());
-                $body
-            }
-            2 => {
-                let $op = UnaryOp::Relu;
-                $body
-            }
-            3 => {
-                let $op = UnaryOp::LeakyRelu($parameter());
-                $body
-            }
-            4 => {
-                let $op = UnaryOp::Tanh;
-                $body
-            }
-            5 => {
-                let $op = UnaryOp::Sigmoid;
-                $body
-            }
-            6 => {
-                let $op = UnaryOp::Exp;
-                $body
-            }
-            7 => {
-                let $op = UnaryOp::Log;
-                $body
-            }
-            8 => {
-                let $op = UnaryOp::Softplus;
-                $body
-            }
-            _ => {
-                let $op = UnaryOp::Abs;
-                $body
-            }
-        }
-    };
-}
-
-/// `with_unary!` for the binary ops.
-macro_rules! with_binary {
-    ($kind:expr, |$op:ident| $body:expr) => {
-        match $kind - BINARY {
-            0 => {
-                let $op = BinaryOp::Add;
-                $body
-            }
-            1 => {
-                let $op = BinaryOp::Sub;
-                $body
-            }
-            2 => {
-                let $op = BinaryOp::Mul;
-                $body
-            }
-            3 => {
-                let $op = BinaryOp::Div;
-                $body
-            }
-            _ => {
-                let $op = BinaryOp::Pow;
-                $body
-            }
-        }
-    };
-}
-
 /// What a slot is, for tables and error messages.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SlotOp {
@@ -178,6 +107,8 @@ pub struct Tape {
     param_slots: Vec<u32>,
     params: Vec<Value>,
     outputs: Vec<u32>,
+    /// What a replay executes (`run.rs`), built from the slots by `fuse.rs`.
+    program: run::Program,
 }
 
 impl Tape {
@@ -223,76 +154,29 @@ impl Tape {
         }
     }
 
-    /// Recomputes every node's value, first to last: one loop over the arrays.
+    /// Recomputes every node's value, first to last: one loop over the program.
     pub fn forward(&mut self) {
-        let n = self.kinds.len();
-        let (kinds, lhs, rhs) = (&self.kinds[..n], &self.lhs[..n], &self.rhs[..n]);
-        let op_params = &self.op_params[..];
-        let values = &mut self.values[..n];
-        for i in 0..n {
-            // SAFETY: `record` gives every op operands of lower slots (and a unary op
-            // an index into `op_params`), and nothing changes the arrays afterwards.
-            unsafe {
-                let kind = *kinds.get_unchecked(i);
-                if kind == LEAF {
-                    continue;
-                }
-                let (a, b) = (
-                    *lhs.get_unchecked(i) as usize,
-                    *rhs.get_unchecked(i) as usize,
-                );
-                let x = *values.get_unchecked(a);
-                *values.get_unchecked_mut(i) = if kind < BINARY {
-                    with_unary!(kind, || *op_params.get_unchecked(b), |op| op.apply(x))
-                } else {
-                    let y = *values.get_unchecked(b);
-                    with_binary!(kind, |op| op.apply(x, y))
-                };
-            }
-        }
+        // SAFETY: `fuse::program` built the program from the recorded slots, whose
+        // operands are lower slots (and a unary op's parameter an index into
+        // `op_params`), and nothing changes these arrays afterwards.
+        unsafe { run::forward(&self.program, &self.op_params, &mut self.values) }
     }
 
     /// Backpropagates from output `output` with d(root)/d(output) = `seed`: zeroes the
-    /// grads, then one loop down the arrays, each node adding its grad times each
+    /// grads, then one loop down the program, each node adding its grad times each
     /// local derivative into its operands (the same steps, in the same order, as the
     /// scalar graph's `backward()` on the graph recorded).
     pub fn backward(&mut self, output: usize, seed: f64) {
         self.grads.fill(0.0);
         self.grads[self.outputs[output] as usize] = seed;
-        let n = self.kinds.len();
-        let (kinds, lhs, rhs) = (&self.kinds[..n], &self.lhs[..n], &self.rhs[..n]);
-        let op_params = &self.op_params[..];
-        let (values, grads) = (&self.values[..n], &mut self.grads[..n]);
-        for i in (0..n).rev() {
-            // SAFETY: as in `forward`.
-            unsafe {
-                let kind = *kinds.get_unchecked(i);
-                if kind == LEAF {
-                    continue;
-                }
-                let (a, b) = (
-                    *lhs.get_unchecked(i) as usize,
-                    *rhs.get_unchecked(i) as usize,
-                );
-                let (out, grad) = (*values.get_unchecked(i), *grads.get_unchecked(i));
-                if kind < BINARY {
-                    let x = *values.get_unchecked(a);
-                    let d = with_unary!(kind, || *op_params.get_unchecked(b), |op| op
-                        .derivative(x, out));
-                    *grads.get_unchecked_mut(a) += grad * d;
-                } else {
-                    let (dx, dy) = with_binary!(kind, |op| {
-                        let (x, y) = if op.derivatives_read_operands() {
-                            (*values.get_unchecked(a), *values.get_unchecked(b))
-                        } else {
-                            (0.0, 0.0)
-                        };
-                        op.derivatives(x, y, out)
-                    });
-                    *grads.get_unchecked_mut(a) += grad * dx;
-                    *grads.get_unchecked_mut(b) += grad * dy;
-                }
-            }
+        // SAFETY: as in `forward`; `grads` has one entry per slot, as `values`.
+        unsafe {
+            run::backward(
+                &self.program,
+                &self.op_params,
+                &self.values,
+                &mut self.grads,
+            )
         }
     }
 
@@ -323,17 +207,55 @@ impl Tape {
         self.grads[self.param_slots[i] as usize]
     }
 
+    /// The slot's value after the last `forward`. A fused `*` (`fuse.rs`) keeps none:
+    /// its product is computed again, as its `+` computed it.
     pub fn value(&self, slot: usize) -> f64 {
-        self.values[slot]
+        if self.kinds[slot] & FUSED == 0 {
+            return self.values[slot];
+        }
+        let (w, x) = (self.lhs[slot] as usize, self.rhs[slot] as usize);
+        BinaryOp::Mul.apply(self.values[w], self.values[x])
     }
 
+    /// The slot's grad after the last `backward`; a fused `*`'s is computed again
+    /// from its `+`'s, as its `+` computed it.
     pub fn grad(&self, slot: usize) -> f64 {
-        self.grads[slot]
+        match self.fused_into(slot) {
+            Some(add) => self.fused_grad(slot, add),
+            None => self.grads[slot],
+        }
+    }
+
+    /// The `+` slot in which the fused `*` at `slot` is computed (its one use); None
+    /// for a slot that is not fused.
+    fn fused_into(&self, slot: usize) -> Option<usize> {
+        if self.kinds[slot] & FUSED == 0 {
+            return None;
+        }
+        (slot + 1..self.len()).find(|&s| self.operands_of(s).contains(&(slot as u32)))
+    }
+
+    /// A binary slot's operands; empty for a leaf or a unary op (for which `rhs` is
+    /// no slot).
+    fn operands_of(&self, slot: usize) -> [u32; 2] {
+        if self.kinds[slot] & !FUSED >= BINARY {
+            [self.lhs[slot], self.rhs[slot]]
+        } else {
+            [u32::MAX; 2]
+        }
+    }
+
+    /// The grad of the fused `*` at `slot` whose `+` is at `add`: the `+`'s grad times
+    /// its derivative there, added to zero, as the `+`'s backward step added it.
+    fn fused_grad(&self, slot: usize, add: usize) -> f64 {
+        let (x, y) = (self.lhs[add] as usize, self.rhs[add] as usize);
+        let (dx, dy) = BinaryOp::Add.derivatives(self.value(x), self.value(y), self.values[add]);
+        0.0 + self.grads[add] * if y == slot { dy } else { dx }
     }
 
     /// The slot's op, with its operands' slots.
     pub fn slot_op(&self, slot: usize) -> (SlotOp, Vec<usize>) {
-        let (kind, a, b) = (self.kinds[slot], self.lhs[slot], self.rhs[slot]);
+        let (kind, a, b) = (self.kinds[slot] & !FUSED, self.lhs[slot], self.rhs[slot]);
         match kind {
             LEAF => {
                 let position = |slots: &[u32]| slots.iter().position(|&s| s as usize == slot);
@@ -368,13 +290,23 @@ impl Tape {
         }
     }
 
-    /// One line per slot: slot, op, operands, value, grad (the last backward's).
+    /// One line per slot: slot, op, operands, value, grad (the last backward's), and
+    /// which output it is or which `+` a fused `*` is computed in.
     pub fn table(&self) -> String {
         let mut text = format!(
             "{:>4}  {:<9} {:<9} {:>12} {:>12}\n",
             "slot", "op", "operands", "value", "grad"
         );
-        for slot in 0..self.len() {
+        // Each fused `*`'s `+`, found in one pass.
+        let mut fused_into = vec![None; self.len()];
+        for add in 0..self.len() {
+            for operand in self.operands_of(add) {
+                if operand != u32::MAX && self.kinds[operand as usize] & FUSED != 0 {
+                    fused_into[operand as usize] = Some(add);
+                }
+            }
+        }
+        for (slot, fused_into) in fused_into.into_iter().enumerate() {
             let operands = self
                 .slot_op(slot)
                 .1
@@ -382,16 +314,19 @@ impl Tape {
                 .map(usize::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            let output = match self.outputs.iter().position(|&s| s as usize == slot) {
-                Some(i) => format!("  <- output {i}"),
-                None => String::new(),
+            let (grad, note) = match fused_into {
+                Some(add) => (self.fused_grad(slot, add), format!("  fused into {add}")),
+                None => match self.outputs.iter().position(|&s| s as usize == slot) {
+                    Some(i) => (self.grads[slot], format!("  <- output {i}")),
+                    None => (self.grads[slot], String::new()),
+                },
             };
             let _ = writeln!(
                 text,
-                "{slot:>4}  {:<9} {operands:<9} {:>12.4} {:>12.4}{output}",
+                "{slot:>4}  {:<9} {operands:<9} {:>12.4} {:>12.4}{note}",
                 self.describe_op(slot),
-                self.values[slot],
-                self.grads[slot],
+                self.value(slot),
+                grad,
             );
         }
         text
@@ -410,6 +345,7 @@ impl Tape {
             + (self.values.capacity() + self.grads.capacity() + self.op_params.capacity())
                 * size_of::<f64>()
             + self.params.capacity() * size_of::<Value>()
+            + self.program.nbytes()
     }
 
     /// `nbytes()` per slot.
@@ -478,5 +414,7 @@ impl Tape {
     }
 }
 
+#[cfg(test)]
+mod fusion_tests;
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::{encode_binary, encode_unary, Tape, LEAF};
+use super::{encode_binary, encode_unary, fuse, Tape, LEAF};
 use crate::backward::topological_order;
 use crate::calculus::UnaryOp;
 use crate::op::Op;
@@ -125,6 +125,17 @@ impl Tape {
         inputs: &[Value],
         created: &Created,
     ) -> Result<Tape, RecordError> {
+        Tape::record_with(outputs, inputs, created, true)
+    }
+
+    /// `record`, fusing multiplies into adds (`fuse.rs`) or not (for the tests that
+    /// compare the two).
+    pub(super) fn record_with(
+        outputs: &[Value],
+        inputs: &[Value],
+        created: &Created,
+        fuse: bool,
+    ) -> Result<Tape, RecordError> {
         let root = match outputs {
             [] => {
                 return Err(RecordError::Unsupported(
@@ -184,6 +195,7 @@ impl Tape {
             param_slots: Vec::new(),
             params: Vec::new(),
             outputs: Vec::new(),
+            program: Default::default(),
         };
         let mut slot_of: HashMap<usize, u32> = HashMap::new();
         for (value, _) in order.iter().zip(&needed).filter(|(_, &needed)| needed) {
@@ -226,6 +238,7 @@ impl Tape {
         }
         tape.outputs = outputs.iter().map(|v| slot_of[&v.node_id()]).collect();
         tape.grads = vec![0.0; tape.kinds.len()];
+        tape.program = fuse::program(&mut tape.kinds, &tape.lhs, &tape.rhs, &tape.outputs, fuse);
         for array in [&mut tape.lhs, &mut tape.rhs] {
             array.shrink_to_fit();
         }
