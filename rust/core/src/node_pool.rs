@@ -69,7 +69,15 @@ pub(crate) fn release(mut rc: Rc<RefCell<Node>>) {
         return; // shared: dropping `rc` is one reference fewer
     };
     empty(cell.get_mut());
-    recycle(std::iter::once(rc));
+    // A full pool (or one gone with its thread) leaves `rc` to be freed as the
+    // closure ends (or is dropped uncalled).
+    let _ = POOL.try_with(|pool| {
+        if let Ok(mut pooled) = pool.try_borrow_mut() {
+            if pooled.len() < CAPACITY {
+                pooled.push(rc);
+            }
+        }
+    });
 }
 
 /// Takes everything a node owns but its memory: operands (freeing the nodes only it

@@ -152,13 +152,7 @@ impl Op {
                 f(a);
                 f(b);
             }
-            Op::Custom(custom) => {
-                let Custom {
-                    operands, backward, ..
-                } = *custom;
-                drop(backward);
-                operands.into_iter().for_each(f);
-            }
+            Op::Custom(custom) => custom_into_each_operand(custom, f),
         }
     }
 
@@ -174,4 +168,17 @@ impl Op {
             Op::Custom(custom) => custom.name.to_string(),
         }
     }
+}
+
+/// `Op::into_each_operand` for a custom op: out of line, so that the native ops' arms
+/// stay small enough to inline into the drop.
+#[cold]
+#[inline(never)]
+#[allow(clippy::boxed_local)] // deliberate: the unboxing belongs out of line too
+fn custom_into_each_operand(custom: Box<Custom>, f: impl FnMut(Value)) {
+    let Custom {
+        operands, backward, ..
+    } = *custom;
+    drop(backward);
+    operands.into_iter().for_each(f);
 }
