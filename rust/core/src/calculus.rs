@@ -8,6 +8,9 @@
 //! can dispatch on them cheaply. A new elementwise op goes here first; then each
 //! engine only needs a constructor for it.
 
+mod per_kind;
+pub(crate) use per_kind::{with_binary_kind, with_unary_kind};
+
 /// An op of one operand, with its constant parameter where it has one.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum UnaryOp {

@@ -9,13 +9,17 @@ pub use crate::calculus::{BinaryOp, UnaryOp};
 use super::node::Tensor;
 use super::op::{any_requires_grad, TensorOp};
 use super::shape::{broadcast_view, reduce_to_shape, zip_broadcast};
+use crate::calculus::{with_binary_kind, with_unary_kind};
 use crate::error::Result;
 
 impl Tensor {
     fn binary(&self, op: BinaryOp, other: &Tensor) -> Result<Tensor> {
-        let data = zip_broadcast(op.name(), &self.data(), &other.data(), |x, y| {
-            op.apply(x, y)
-        })?;
+        let data = with_binary_kind!(op, |op| zip_broadcast(
+            op.name(),
+            &self.data(),
+            &other.data(),
+            |x, y| op.apply(x, y)
+        ))?;
         let requires_grad = any_requires_grad([self, other]);
         Ok(Tensor::with_op(
             data,
@@ -25,7 +29,7 @@ impl Tensor {
     }
 
     fn unary(&self, op: UnaryOp) -> Tensor {
-        let data = self.data().mapv(|x| op.apply(x));
+        let data = with_unary_kind!(op, |op| self.data().mapv(|x| op.apply(x)));
         Tensor::with_op(
             data,
             TensorOp::Unary(op, self.clone()),
@@ -80,7 +84,7 @@ pub(crate) fn backward_binary(
         );
         let mut grad_a = ArrayD::zeros(out.raw_dim());
         let mut grad_b = ArrayD::zeros(out.raw_dim());
-        Zip::from(&mut grad_a)
+        with_binary_kind!(op, |op| Zip::from(&mut grad_a)
             .and(&mut grad_b)
             .and(&x)
             .and(&y)
@@ -90,7 +94,7 @@ pub(crate) fn backward_binary(
                 let (dx, dy) = op.derivatives(x, y, o);
                 *ga = g * dx;
                 *gb = g * dy;
-            });
+            }));
         (grad_a, grad_b)
     };
     if wants_a {
@@ -115,11 +119,11 @@ pub(crate) fn backward_unary(
     let delta = {
         let x = a.data();
         let mut delta = ArrayD::zeros(out.raw_dim());
-        Zip::from(&mut delta)
+        with_unary_kind!(op, |op| Zip::from(&mut delta)
             .and(&*x)
             .and(out)
             .and(grad)
-            .for_each(|d, &x, &o, &g| *d = g * op.derivative(x, o));
+            .for_each(|d, &x, &o, &g| *d = g * op.derivative(x, o)));
         delta
     };
     a.accumulate_grad(delta);
