@@ -14,9 +14,9 @@
 //! derivatives; a fused one calls it for the `*` and then for the `+`, doing the
 //! floating-point operations of the two slots it stands for, in their order.
 
-use crate::calculus::{BinaryOp, UnaryOp};
+use crate::calculus::{with_binary_kind, with_unary_kind, BinaryOp};
 
-use super::{BINARY, UNARY};
+use super::{decode_binary, decode_unary, BINARY};
 
 /// `acc + w * x`: an add whose second operand is a fused multiply; `[out, acc, w, x]`.
 pub(super) const ADD_MUL: u8 = 32;
@@ -51,83 +51,6 @@ impl Program {
     pub(super) fn nbytes(&self) -> usize {
         self.ops.capacity() + self.args.capacity() * std::mem::size_of::<[u32; 4]>()
     }
-}
-
-/// Runs `$body` with `$op` bound to the unary op of `$kind`, one arm per op, so that
-/// each arm's call into the calculus is compiled for a constant op.
-macro_rules! with_unary {
-    ($kind:expr, $parameter:expr, |$op:ident| $body:expr) => {
-        match $kind - UNARY {
-            0 => {
-                let $op = UnaryOp::Neg;
-                $body
-            }
-            1 => {
-                let $op = UnaryOp::PowScalar($parameter());
-                $body
-            }
-            2 => {
-                let $op = UnaryOp::Relu;
-                $body
-            }
-            3 => {
-                let $op = UnaryOp::LeakyRelu($parameter());
-                $body
-            }
-            4 => {
-                let $op = UnaryOp::Tanh;
-                $body
-            }
-            5 => {
-                let $op = UnaryOp::Sigmoid;
-                $body
-            }
-            6 => {
-                let $op = UnaryOp::Exp;
-                $body
-            }
-            7 => {
-                let $op = UnaryOp::Log;
-                $body
-            }
-            8 => {
-                let $op = UnaryOp::Softplus;
-                $body
-            }
-            _ => {
-                let $op = UnaryOp::Abs;
-                $body
-            }
-        }
-    };
-}
-
-/// `with_unary!` for the binary ops.
-macro_rules! with_binary {
-    ($kind:expr, |$op:ident| $body:expr) => {
-        match $kind - BINARY {
-            0 => {
-                let $op = BinaryOp::Add;
-                $body
-            }
-            1 => {
-                let $op = BinaryOp::Sub;
-                $body
-            }
-            2 => {
-                let $op = BinaryOp::Mul;
-                $body
-            }
-            3 => {
-                let $op = BinaryOp::Div;
-                $body
-            }
-            _ => {
-                let $op = BinaryOp::Pow;
-                $body
-            }
-        }
-    };
 }
 
 /// The fused multiply's value and the add's: the `*` slot's op, then the `+` slot's,
@@ -173,10 +96,12 @@ pub(super) unsafe fn forward(program: &Program, op_params: &[f64], values: &mut 
                 }
             } else if op >= BINARY {
                 let (x, y) = (*values.get_unchecked(a), *values.get_unchecked(b));
-                with_binary!(op, |binary| binary.apply(x, y))
+                with_binary_kind!(decode_binary(op), |binary| binary.apply(x, y))
             } else {
                 let x = *values.get_unchecked(a);
-                with_unary!(op, || *op_params.get_unchecked(b), |unary| unary.apply(x))
+                with_unary_kind!(decode_unary(op, || *op_params.get_unchecked(b)), |unary| {
+                    unary.apply(x)
+                })
             };
             *values.get_unchecked_mut(out) = value;
             last = value;
@@ -241,7 +166,7 @@ pub(super) unsafe fn backward(
                 }
             } else if op >= BINARY {
                 let out_value = *values.get_unchecked(out);
-                let (dx, dy) = with_binary!(op, |binary| {
+                let (dx, dy) = with_binary_kind!(decode_binary(op), |binary| {
                     let (x, y) = if binary.derivatives_read_operands() {
                         (*values.get_unchecked(a), *values.get_unchecked(b))
                     } else {
@@ -253,8 +178,10 @@ pub(super) unsafe fn backward(
                 *grads.get_unchecked_mut(b) += grad * dy;
             } else {
                 let (x, out_value) = (*values.get_unchecked(a), *values.get_unchecked(out));
-                let d = with_unary!(op, || *op_params.get_unchecked(b), |unary| unary
-                    .derivative(x, out_value));
+                let d =
+                    with_unary_kind!(decode_unary(op, || *op_params.get_unchecked(b)), |unary| {
+                        unary.derivative(x, out_value)
+                    });
                 *grads.get_unchecked_mut(a) += grad * d;
             }
         }
