@@ -323,11 +323,11 @@ pub(crate) mod scratch {
     use std::cell::Cell;
     use std::thread::LocalKey;
 
-    /// Buffers above this many entries (512 KB) are freed, not kept: a training
-    /// step's graph fits (Karpathy's demo has 65,818 nodes), and a thread holds at
-    /// most four such buffers, 2 MB, between graphs (these three and backward's
-    /// order).
-    const KEPT_CAPACITY: usize = 1 << 16;
+    /// Buffers above this many entries (1 MB) are freed, not kept: a training
+    /// step's graph fits (Karpathy's demo has 65,818 nodes, which a `Vec` grown by
+    /// doubling holds in 131,072 entries), and a thread holds at most four such
+    /// buffers, 4 MB, between graphs (these three and backward's order).
+    const KEPT_CAPACITY: usize = 1 << 17;
 
     thread_local! {
         pub(super) static WALK: Cell<Vec<usize>> = const { Cell::new(Vec::new()) };

@@ -171,7 +171,7 @@ impl Value {
     }
 
     /// Bytes of freed nodes this thread keeps to build the next nodes in (at most
-    /// 65,536 nodes, one training step of Karpathy's demo; `node_pool.rs`): memory
+    /// 65,536 nodes, nearly a training step of Karpathy's demo; `node_pool.rs`): memory
     /// the allocator counts as in use, though no graph holds it.
     pub fn pooled_bytes() -> usize {
         crate::node_pool::pooled_bytes()
