@@ -26,23 +26,28 @@ const CAPACITY: usize = 1 << 16;
 
 thread_local! {
     /// Every entry is the only handle to an emptied node (`Op::Leaf`, no label).
-    /// Borrowed only for a push or a pop, which run no other code: a borrow that
-    /// fails anyway (it cannot) would just skip the pool.
     static POOL: RefCell<Vec<Rc<RefCell<Node>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `f` on this thread's pool; None, without calling `f`, once the thread is tearing
+/// down its pool, or if the pool is borrowed (it cannot be: every `f` here is a push,
+/// a pop or a length, which run no other code).
+#[inline]
+fn with_pool<R>(f: impl FnOnce(&mut Vec<Rc<RefCell<Node>>>) -> R) -> Option<R> {
+    POOL.try_with(|pool| pool.try_borrow_mut().ok().map(|mut pooled| f(&mut pooled)))
+        .ok()
+        .flatten()
 }
 
 /// Bytes of the freed nodes this thread keeps for reuse (see `Value::pooled_bytes`).
 pub(crate) fn pooled_bytes() -> usize {
-    let nodes = POOL
-        .try_with(|pool| pool.try_borrow().map_or(0, |pool| pool.len()))
-        .unwrap_or(0);
-    nodes * crate::Value::node_bytes()
+    with_pool(|pooled| pooled.len()).unwrap_or(0) * crate::Value::node_bytes()
 }
 
 /// `node` in a shared cell: a pooled one if the pool has any, else a new allocation.
 #[inline]
 pub(crate) fn new_node(node: Node) -> Rc<RefCell<Node>> {
-    if let Some(mut rc) = take_one() {
+    if let Some(mut rc) = with_pool(Vec::pop).flatten() {
         // Always unique (pooled nodes have no other handle): `get_mut` only proves it.
         if let Some(cell) = Rc::get_mut(&mut rc) {
             // SAFETY: the slot is a valid, exclusively borrowed node; writing over it
@@ -54,13 +59,6 @@ pub(crate) fn new_node(node: Node) -> Rc<RefCell<Node>> {
     Rc::new(RefCell::new(node))
 }
 
-#[inline]
-fn take_one() -> Option<Rc<RefCell<Node>>> {
-    POOL.try_with(|pool| pool.try_borrow_mut().ok()?.pop())
-        .ok()
-        .flatten()
-}
-
 /// Releases one handle: the last handle to a node frees the graph only it kept alive
 /// (without recursion, `graph.rs`) and pools the node; any other just counts down.
 #[inline]
@@ -69,13 +67,10 @@ pub(crate) fn release(mut rc: Rc<RefCell<Node>>) {
         return; // shared: dropping `rc` is one reference fewer
     };
     empty(cell.get_mut());
-    // A full pool (or one gone with its thread) leaves `rc` to be freed as the
-    // closure ends (or is dropped uncalled).
-    let _ = POOL.try_with(|pool| {
-        if let Ok(mut pooled) = pool.try_borrow_mut() {
-            if pooled.len() < CAPACITY {
-                pooled.push(rc);
-            }
+    // A full pool (or none) leaves `rc` to be freed with the closure.
+    with_pool(|pooled| {
+        if pooled.len() < CAPACITY {
+            pooled.push(rc);
         }
     });
 }
@@ -83,7 +78,7 @@ pub(crate) fn release(mut rc: Rc<RefCell<Node>>) {
 /// Takes everything a node owns but its memory: operands (freeing the nodes only it
 /// held, iteratively), custom op and hook, label.
 #[inline]
-pub(crate) fn empty(node: &mut Node) {
+fn empty(node: &mut Node) {
     if crate::graph::GraphNode::may_free_an_operand(node) {
         crate::graph::drop_operands_iteratively(node);
     }
@@ -94,16 +89,10 @@ pub(crate) fn empty(node: &mut Node) {
 
 /// Pools emptied nodes, each the only handle to its node, while there is room; the
 /// first one given is the first one the pool hands back after any pushed later.
-pub(crate) fn recycle(nodes: impl Iterator<Item = Rc<RefCell<Node>>>) {
-    let mut nodes = nodes.peekable();
-    if nodes.peek().is_none() {
-        return;
-    }
-    let _ = POOL.try_with(|pool| {
-        if let Ok(mut pooled) = pool.try_borrow_mut() {
-            let room = CAPACITY.saturating_sub(pooled.len());
-            pooled.extend(nodes.by_ref().take(room));
-        }
+pub(crate) fn recycle(mut nodes: impl Iterator<Item = Rc<RefCell<Node>>>) {
+    with_pool(|pooled| {
+        let room = CAPACITY.saturating_sub(pooled.len());
+        pooled.extend(nodes.by_ref().take(room));
     });
     // Whatever did not fit (or outlived the thread's pool) is freed here.
     nodes.for_each(drop);
